@@ -1,0 +1,184 @@
+/**
+ * Portico's one error registry. Every error Portico raises is a {@link PorticoError} whose `code`
+ * is one of the keys of {@link ERRORS}: stable strings that are never renamed nor reused, so
+ * callers may switch on them. `status` is the HTTP status the error maps to, where one applies.
+ *
+ * `docs/errors.md` is generated from this table (`npm run docs:errors`) and a test keeps the
+ * two in step. To add a code: add one line in its section, then regenerate the doc.
+ *
+ * @example
+ * ```ts
+ * import { PorticoError } from 'portico'
+ * try { parser.execute(bytes) } catch (err) {
+ *   if (err instanceof PorticoError && err.code === 'PORTICO_ERR_HEADERS_TOO_LARGE') answer(err.status)
+ * }
+ * ```
+ * @module
+ */
+
+/** What the registry knows of one code: the HTTP status it maps to (if any) and a summary. */
+export interface ErrorSpec {
+  readonly status?: number
+  readonly message: string
+}
+
+/**
+ * Every error code Portico can raise, with its HTTP status and a one-line description.
+ *
+ * @example
+ * ```ts
+ * ERRORS.PORTICO_ERR_URI_TOO_LONG.status // 414
+ * ```
+ */
+export const ERRORS = {
+  // --- http1: the wire codec ---
+  PORTICO_ERR_INVALID_METHOD: { status: 501, message: 'Invalid or unsupported request method' },
+  PORTICO_ERR_INVALID_URL: { status: 400, message: 'Invalid request-target' },
+  PORTICO_ERR_URI_TOO_LONG: { status: 414, message: 'Request-target longer than the limit' },
+  PORTICO_ERR_INVALID_VERSION: { status: 400, message: 'Malformed HTTP version' },
+  PORTICO_ERR_VERSION_NOT_SUPPORTED: { status: 505, message: 'HTTP version not supported' },
+  PORTICO_ERR_INVALID_STATUS: { status: 502, message: 'Malformed response status line' },
+  PORTICO_ERR_INVALID_HEADER_TOKEN: { status: 400, message: 'Invalid character in a header field name' },
+  PORTICO_ERR_INVALID_HEADER_VALUE: { status: 400, message: 'Invalid character in a header field value' },
+  PORTICO_ERR_OBS_FOLD: { status: 400, message: 'Obsolete line folding (obs-fold) is not accepted' },
+  PORTICO_ERR_WHITESPACE_BEFORE_COLON: { status: 400, message: 'Whitespace between a header name and the colon' },
+  PORTICO_ERR_BARE_CR: { status: 400, message: 'A CR not followed by LF' },
+  PORTICO_ERR_LF_EXPECTED: { status: 400, message: 'Line terminator expected (CRLF)' },
+  PORTICO_ERR_HEADERS_TOO_LARGE: { status: 431, message: 'Request head larger than the limit' },
+  PORTICO_ERR_TOO_MANY_HEADERS: { status: 431, message: 'More header fields than the limit' },
+  PORTICO_ERR_INVALID_CONTENT_LENGTH: { status: 400, message: 'Malformed or conflicting Content-Length' },
+  PORTICO_ERR_CONTENT_LENGTH_AND_TRANSFER_ENCODING: {
+    status: 400,
+    message: 'Both Content-Length and Transfer-Encoding are present',
+  },
+  PORTICO_ERR_INVALID_TRANSFER_ENCODING: { status: 400, message: 'Malformed Transfer-Encoding' },
+  PORTICO_ERR_UNSUPPORTED_TRANSFER_CODING: { status: 501, message: 'Transfer coding not implemented' },
+  PORTICO_ERR_INVALID_CHUNK_SIZE: { status: 400, message: 'Malformed chunk size' },
+  PORTICO_ERR_CHUNK_SIZE_OVERFLOW: { status: 413, message: 'Chunk size too large' },
+  PORTICO_ERR_INVALID_CHUNK_EXTENSION: { status: 400, message: 'Malformed chunk extension' },
+  PORTICO_ERR_CHUNK_EXTENSIONS_TOO_LARGE: { status: 400, message: 'Chunk extensions longer than the limit' },
+  PORTICO_ERR_INVALID_CHUNK_TERMINATOR: { status: 400, message: 'Chunk data not followed by CRLF' },
+  PORTICO_ERR_INVALID_EOF: { status: 400, message: 'Connection closed in the middle of a message' },
+  PORTICO_ERR_DATA_AFTER_CLOSE: { status: 400, message: 'Data after a message that closes the connection' },
+  PORTICO_ERR_INVALID_CONSTANT: { status: 400, message: 'Unexpected bytes where a fixed token was expected' },
+  PORTICO_ERR_PARSER_STATE: { message: 'Parser used after an error or a protocol switch' },
+  PORTICO_ERR_INVALID_HEADER_INPUT: { message: 'A header name or value given to the writer is not valid' },
+
+  // --- router ---
+
+  // --- server ---
+
+  // --- client ---
+
+  // --- sse ---
+
+  // --- websocket ---
+
+  // --- middleware ---
+
+  // --- hub ---
+
+  // --- cli ---
+
+  // --- user ---
+  PORTICO_ERR_HTTP: { message: 'An HttpError thrown by application code (its status is its own)' },
+} as const satisfies Record<string, ErrorSpec>
+
+/** A stable Portico error code. */
+export type ErrorCode = keyof typeof ERRORS
+
+/** Options accepted by every Portico error. */
+export interface PorticoErrorOptions {
+  /** The underlying error. */
+  cause?: unknown
+  /** Overrides the registry's status (used by {@link HttpError}). */
+  status?: number
+}
+
+/**
+ * The base of every error Portico raises: a stable `code`, the HTTP `status` where one applies,
+ * and `cause`.
+ *
+ * @example
+ * ```ts
+ * throw new PorticoError('PORTICO_ERR_URI_TOO_LONG')
+ * // err.code === 'PORTICO_ERR_URI_TOO_LONG', err.status === 414
+ * ```
+ */
+export class PorticoError extends Error {
+  readonly code: ErrorCode
+  readonly status: number | undefined
+
+  constructor(code: ErrorCode, message?: string, options: PorticoErrorOptions = {}) {
+    const spec: ErrorSpec = ERRORS[code]
+    super(message ?? spec.message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    this.status = options.status ?? spec.status
+  }
+
+  override get name(): string {
+    return 'PorticoError'
+  }
+}
+
+/**
+ * A protocol error found by the HTTP/1.1 parsers: names the byte `offset` (from the start of
+ * the bytes fed in the failing `execute` call, counted as llhttp does) and the status to answer.
+ *
+ * @example
+ * ```ts
+ * try { parser.execute(Buffer.from('GET / HTTP/1.1\r\nHost : x\r\n\r\n')) }
+ * catch (err) { if (err instanceof HttpParseError) console.log(err.code, err.offset, err.status) }
+ * ```
+ */
+export class HttpParseError extends PorticoError {
+  readonly offset: number
+
+  constructor(code: ErrorCode, offset: number, message?: string, options: PorticoErrorOptions = {}) {
+    super(code, message, options)
+    this.offset = offset
+  }
+
+  override get name(): string {
+    return 'HttpParseError'
+  }
+}
+
+/**
+ * Thrown by application code to answer with a given status: the message is sent to the client
+ * (it is the application's own words), unlike an unexpected error, which becomes a bare 500.
+ *
+ * @example
+ * ```ts
+ * server.get('/users/{id}', (req) => {
+ *   const user = users.get(req.getPathParam('id'))
+ *   if (!user) throw new HttpError(404, 'No such user')
+ *   return user
+ * })
+ * ```
+ */
+export class HttpError extends PorticoError {
+  /** Extra response headers to send with the error (e.g. `Allow`, `WWW-Authenticate`). */
+  readonly headers: Record<string, string> | undefined
+
+  constructor(status: number, message?: string, options: PorticoErrorOptions & { headers?: Record<string, string> } = {}) {
+    super('PORTICO_ERR_HTTP', message ?? `HTTP ${status}`, { ...options, status })
+    this.headers = options.headers
+  }
+
+  override get name(): string {
+    return 'HttpError'
+  }
+}
+
+/**
+ * Tells whether a value is a Portico error, optionally with a given code.
+ *
+ * @example
+ * ```ts
+ * if (isPorticoError(err, 'PORTICO_ERR_TOO_MANY_HEADERS')) res.setStatus(431)
+ * ```
+ */
+export function isPorticoError(value: unknown, code?: ErrorCode): value is PorticoError {
+  return value instanceof PorticoError && (code === undefined || value.code === code)
+}
