@@ -6,6 +6,9 @@ need=()
 command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+# The browser tests drive Debian's Chromium through playwright-core.
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     apt-get update -qq

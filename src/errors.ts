@@ -65,18 +65,75 @@ export const ERRORS = {
   PORTICO_ERR_INVALID_HEADER_INPUT: { message: 'A header name or value given to the writer is not valid' },
 
   // --- router ---
+  PORTICO_ERR_ROUTE_INVALID_PATTERN: { message: 'Malformed route pattern (must start with /, no empty segment, braces around a whole segment)' },
+  PORTICO_ERR_ROUTE_DUPLICATE_PARAM: { message: 'The same parameter name appears twice in a route pattern' },
+  PORTICO_ERR_ROUTE_WILDCARD_NOT_LAST: { message: 'A {*name} wildcard is not the last segment of its route pattern' },
+  PORTICO_ERR_ROUTE_UNKNOWN_PARAM_TYPE: { message: 'Unknown parameter type in a route pattern (only {name:int} is known)' },
+  PORTICO_ERR_ROUTE_INVALID_METHOD: { message: 'A route method is not an HTTP token' },
+  PORTICO_ERR_MIDDLEWARE_INVALID_STAGE: { message: "A middleware stage is neither 'encoding' nor an integer >= 1" },
+  PORTICO_ERR_MIDDLEWARE_NEXT_CALLED_TWICE: { message: 'A middleware called next() more than once' },
 
   // --- server ---
+  PORTICO_ERR_BODY_CONSUMED: { message: 'The body (of a request or a response) was already read' },
+  PORTICO_ERR_REQUEST_TOO_LARGE: { status: 413, message: 'Request body larger than the limit' },
+  PORTICO_ERR_HEADERS_SENT: { message: 'The response head was already sent' },
+  PORTICO_ERR_RESPONSE_FINISHED: { message: 'The response was already finished' },
+  PORTICO_ERR_CONNECTION_CLOSED: { message: 'The connection closed before the message (request or response) was complete' },
+  PORTICO_ERR_NOT_UPGRADABLE: { message: 'The request cannot be upgraded (no Upgrade, or not the oldest pending request)' },
+  PORTICO_ERR_ALREADY_LISTENING: { message: 'The server is already listening' },
+  PORTICO_ERR_INVALID_LISTEN_TARGET: { message: 'listen() was given neither a port, a net.Server, a handle nor an fd' },
+  PORTICO_ERR_HANDLER_FAILED: { status: 500, message: 'A handler threw an unexpected error' },
 
   // --- client ---
+  PORTICO_ERR_CANT_RESOLVE: { message: 'The host name could not be resolved' },
+  PORTICO_ERR_CANT_CONNECT: { message: 'The TCP connection to the server could not be made' },
+  PORTICO_ERR_TLS_HANDSHAKE: { message: 'The TLS handshake failed (certificate or protocol)' },
+  PORTICO_ERR_PROXY_TUNNEL: { status: 502, message: 'The proxy refused or failed the CONNECT tunnel' },
+  PORTICO_ERR_CONNECT_TIMEOUT: { message: 'Connecting took longer than the connect timeout' },
+  PORTICO_ERR_HEADERS_TIMEOUT: { message: 'The response head did not arrive within the headers timeout' },
+  PORTICO_ERR_BODY_TIMEOUT: { message: 'The response body stalled for longer than the body timeout' },
+  PORTICO_ERR_REQUEST_ABORTED: { message: 'The request was aborted by its signal' },
+  PORTICO_ERR_TOO_MANY_REDIRECTS: { message: 'The response redirected more times than maxRedirects allows' },
+  PORTICO_ERR_CLIENT_STATE: { message: 'HTTPClient method called in a state that does not allow it' },
+  PORTICO_ERR_INVALID_REQUEST_URL: { message: 'The URL given to the client is not a valid http(s) URL' },
+  PORTICO_ERR_AGENT_CLOSED: { message: 'The agent was closed' },
+  PORTICO_ERR_DECOMPRESS: { message: 'The response body could not be decompressed' },
 
   // --- sse ---
+  PORTICO_ERR_SSE_INVALID_FIELD: { message: 'An SSE event type or id contains CR, LF (or NUL in an id)' },
+  PORTICO_ERR_SSE_INVALID_RETRY: { message: 'An SSE retry value is not a non-negative integer of milliseconds' },
+  PORTICO_ERR_SSE_CLOSED: { message: 'The SSE connection is closed' },
+  PORTICO_ERR_SSE_UNKNOWN_CONNECTION: { message: 'No active SSE connection has this id' },
+  PORTICO_ERR_SSE_HEADERS_SENT: { message: 'startSSE() called after the response head was sent' },
+  PORTICO_ERR_SSE_BAD_RESPONSE: { message: 'The SSE endpoint answered with a status or content type that ends the stream' },
 
   // --- websocket ---
+  PORTICO_ERR_WS_PROTOCOL: { message: 'WebSocket protocol violation by the peer (close 1002)' },
+  PORTICO_ERR_WS_INVALID_UTF8: { message: 'Invalid UTF-8 in a WebSocket text message or close reason (close 1007)' },
+  PORTICO_ERR_WS_MESSAGE_TOO_BIG: { message: 'WebSocket frame or message larger than maxPayload (close 1009)' },
+  PORTICO_ERR_WS_INVALID_CLOSE_CODE: { message: 'Invalid WebSocket close code or reason' },
+  PORTICO_ERR_WS_NOT_OPEN: { message: 'The WebSocket is not open' },
+  PORTICO_ERR_WS_MESSAGE_DROPPED: { message: 'Message dropped: the peer reads too slowly (slow-consumer policy)' },
+  PORTICO_ERR_WS_SLOW_CONSUMER: { message: 'Buffered data passed the high-water mark (close 1008)' },
+  PORTICO_ERR_WS_HEARTBEAT_TIMEOUT: { message: 'The peer did not answer the heartbeat ping' },
+  PORTICO_ERR_WS_HANDSHAKE: { message: 'Invalid WebSocket opening handshake' },
+  PORTICO_ERR_WS_INVALID_URL: { message: 'Invalid WebSocket URL (ws: or wss: expected)' },
+  PORTICO_ERR_WS_HANDSHAKE_TIMEOUT: { message: 'The WebSocket opening handshake timed out' },
+  PORTICO_ERR_WS_CONNECTION_LOST: { message: 'The WebSocket connection closed without a closing handshake (1006)' },
+  PORTICO_ERR_WS_INVALID_COMPRESSED_DATA: { message: 'A compressed WebSocket message does not inflate (close 1007)' },
+  PORTICO_ERR_WS_LISTENER_FAILED: { message: 'A WebSocket event listener threw; the connection was closed with 1011' },
+  PORTICO_ERR_WS_EXTENSION: { message: 'Invalid or unsupported Sec-WebSocket-Extensions negotiation' },
 
   // --- middleware ---
 
   // --- hub ---
+  PORTICO_ERR_HUB_CLOSED: { message: 'The hub is closed' },
+  PORTICO_ERR_HUB_INVALID_TOPIC: { message: 'A hub topic is empty or an event id contains CR, LF or NUL' },
+  PORTICO_ERR_HUB_DEPENDENCY_MISSING: { message: 'The optional peer dependency ioredis is not installed (npm install ioredis)' },
+  PORTICO_ERR_HUB_UNREACHABLE: { message: 'The hub could not reach Redis (at start, or the connection was lost)' },
+  PORTICO_ERR_HUB_LISTENER_FAILED: { message: 'A hub subscriber threw; the others still received the message' },
+  PORTICO_ERR_HUB_PUBLISH_FAILED: { message: 'A message could not be handed to the other processes (Redis or IPC failure)' },
+  PORTICO_ERR_CLUSTER_START: { message: 'The cluster supervisor could not start its workers' },
 
   // --- cli ---
 

@@ -1,0 +1,329 @@
+/**
+ * One client connection: a socket, a response parser, and at most one exchange (request and
+ * response) at a time. It knows when the connection can be reused (keep-alive) and whether a
+ * failure happened before any byte of the response, which is what makes a retry safe.
+ * @module
+ */
+import type { Socket } from 'node:net'
+import { PorticoError, type ErrorCode } from '../errors.js'
+import { ResponseParser } from '../http1/response-parser.js'
+import type { ParserLimits, ResponseHead } from '../http1/types.js'
+
+/** Receives one response. Called synchronously from socket events. */
+export interface ResponseHandler {
+  /** The final response head (1xx interim heads are skipped, except 101). */
+  onHead(head: ResponseHead): void
+  /** A piece of the body (de-chunked, not decompressed). */
+  onData(chunk: Buffer): void
+  /** The response is complete. */
+  onEnd(trailers: string[] | undefined): void
+  /** The exchange failed; `info` tells whether any response byte had arrived. */
+  onError(err: Error, info: FailureInfo): void
+}
+
+/** Facts about a failed exchange, used to decide a retry. */
+export interface FailureInfo {
+  /** Bytes of the response had arrived (the request may have been processed). */
+  responseStarted: boolean
+  /** The connection had served an exchange before this one (a possibly stale keep-alive socket). */
+  reused: boolean
+}
+
+type Phase = 'idle' | 'headers' | 'body'
+
+/**
+ * A socket carrying HTTP/1.1 exchanges one after another. {@link dispatch} starts an exchange;
+ * `onRelease` is called when the response is complete and the connection may be reused.
+ *
+ * @example
+ * ```ts
+ * const conn = new ClientConnection(await openConnection('http://127.0.0.1:8080'))
+ * conn.dispatch('GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n', null, handler, false)
+ * ```
+ */
+export class ClientConnection {
+  readonly socket: Socket
+  /** Exchanges completed on this connection. */
+  completed = 0
+  /** The socket is gone or will not carry another exchange. */
+  closed = false
+  /** Called once the current exchange completed and the connection stays open. */
+  onRelease: ((conn: ClientConnection) => void) | null = null
+  /** Called once when the socket closes. */
+  onClose: ((conn: ClientConnection) => void) | null = null
+  /** The server's keep-alive `timeout=` hint in ms (0 when none). */
+  serverIdleHint = 0
+  /** Bytes after a `101`/upgrade response head (the other protocol's first bytes). */
+  upgradeHead: Buffer | null = null
+
+  /** The socket became a tunnel (2xx to CONNECT, or 101): this object no longer reads it. */
+  detached = false
+
+  private readonly parser: ResponseParser
+  private handler: ResponseHandler | null = null
+  private phase: Phase = 'idle'
+  private skipBody: boolean | 'connect' = false
+  private trailers: string[] | undefined = undefined
+  private readonly onData = (data: Buffer): void => this.handleData(data)
+  private readonly onEnd = (): void => this.handleEnd()
+  private readonly onError = (err: Error): void => this.fail('PORTICO_ERR_CONNECTION_CLOSED', err.message, err)
+  private readonly onSocketClose = (): void => this.handleClose()
+  private readonly onTimeout = (): void => this.handleTimeout()
+  private interim = false
+  private responseStarted = false
+  private reusable = true
+  private writing = false
+  private headersTimeout = 0
+  private bodyTimeout = 0
+  private idleTimeout = 0
+  private currentTimeout = 0
+
+  constructor(socket: Socket, limits?: Partial<ParserLimits>) {
+    this.socket = socket
+    this.parser = new ResponseParser({
+      onHead: (head) => this.handleHead(head),
+      onBody: (chunk) => {
+        if (this.handler !== null) this.handler.onData(chunk)
+      },
+      onTrailers: (trailers) => {
+        this.trailers = trailers
+      },
+      onComplete: () => this.handleComplete(),
+    }, limits)
+    socket.on('data', this.onData)
+    socket.on('end', this.onEnd)
+    socket.on('error', this.onError)
+    socket.on('close', this.onSocketClose)
+    socket.on('timeout', this.onTimeout)
+  }
+
+  /** Whether an exchange is in progress. */
+  get busy(): boolean {
+    return this.handler !== null
+  }
+
+  /**
+   * Sets the timeouts (ms, 0 = none): waiting for the head, a stall in the body, and how long
+   * the connection may sit idle between exchanges before it is closed.
+   */
+  setTimeouts(headers: number, body: number, idle: number): void {
+    this.headersTimeout = headers
+    this.bodyTimeout = body
+    this.idleTimeout = idle
+    if (this.phase === 'idle') this.armTimeout(idle)
+  }
+
+  /**
+   * Starts an exchange: writes `head` (a whole request head, latin1) and `body` (if any) in one
+   * go. With `skipBody` the response has no body whatever its headers say (HEAD requests).
+   */
+  dispatch(head: string, body: Uint8Array | string | null, handler: ResponseHandler, skipBody: boolean | 'connect'): void {
+    if (this.handler !== null || this.closed) {
+      throw new PorticoError('PORTICO_ERR_CLIENT_STATE', 'Connection busy or closed')
+    }
+    this.begin(handler, skipBody)
+    const socket = this.socket
+    if (body === null || body.length === 0) {
+      socket.write(head, 'latin1')
+    } else {
+      socket.cork()
+      socket.write(head, 'latin1')
+      socket.write(body)
+      socket.uncork()
+    }
+  }
+
+  /**
+   * Starts an exchange whose body is written afterwards by the caller with {@link writeBody}
+   * and {@link endBody} (streaming request bodies).
+   */
+  dispatchStreaming(head: string, handler: ResponseHandler, skipBody: boolean): void {
+    if (this.handler !== null || this.closed) {
+      throw new PorticoError('PORTICO_ERR_CLIENT_STATE', 'Connection busy or closed')
+    }
+    this.begin(handler, skipBody)
+    this.writing = true
+    this.socket.write(head, 'latin1')
+  }
+
+  /** Writes body bytes of a streaming exchange; resolves when the socket can take more. */
+  writeBody(data: Uint8Array | string): Promise<void> | undefined {
+    if (this.closed) return undefined
+    if (this.socket.write(data)) return undefined
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.socket.off('drain', done)
+        this.socket.off('close', done)
+        resolve()
+      }
+      this.socket.on('drain', done)
+      this.socket.on('close', done)
+    })
+  }
+
+  /** Ends the body of a streaming exchange. */
+  endBody(): void {
+    this.writing = false
+  }
+
+  /** Destroys the connection; the current exchange (if any) fails with `err`. */
+  destroy(err?: Error): void {
+    if (this.handler !== null) this.fail('PORTICO_ERR_CONNECTION_CLOSED', err?.message ?? 'Connection destroyed', err)
+    this.closed = true
+    this.socket.destroy()
+  }
+
+  private begin(handler: ResponseHandler, skipBody: boolean | 'connect'): void {
+    this.handler = handler
+    this.skipBody = skipBody
+    this.responseStarted = false
+    this.trailers = undefined
+    this.phase = 'headers'
+    this.armTimeout(this.headersTimeout)
+  }
+
+  private armTimeout(ms: number): void {
+    if (ms !== this.currentTimeout) {
+      this.currentTimeout = ms
+      this.socket.setTimeout(ms)
+    }
+  }
+
+  private handleData(data: Buffer): void {
+    if (this.handler === null) {
+      // Bytes while idle: a late answer (408, 503) announcing the close. Drop the connection.
+      this.closed = true
+      this.socket.destroy()
+      return
+    }
+    this.responseStarted = true
+    try {
+      const consumed = this.parser.execute(data)
+      if (this.parser.upgraded) {
+        if (consumed < data.length) this.upgradeHead = data.subarray(consumed)
+        if (this.handler !== null) this.handleComplete()
+      }
+    } catch (err) {
+      const e = err as PorticoError
+      this.fail(e.code ?? 'PORTICO_ERR_CONNECTION_CLOSED', e.message, err)
+    }
+  }
+
+  private handleHead(head: ResponseHead): boolean {
+    if (this.handler === null) {
+      // A response nobody asked for (pipelined after ours, e.g. a 408 before closing).
+      this.reusable = false
+      this.closed = true
+      this.socket.destroy()
+      return true
+    }
+    const status = head.statusCode
+    if (status < 200 && status !== 101) {
+      this.interim = true
+      return true
+    }
+    this.phase = 'body'
+    if (!head.keepAlive) this.reusable = false
+    let noBody = this.skipBody === true
+    if (this.skipBody === 'connect' && status >= 200 && status < 300) {
+      // RFC 9110 §9.3.6: a 2xx answer to CONNECT has no body; the tunnel starts after the head.
+      this.reusable = false
+      this.detached = true
+      noBody = true
+    }
+    const hint = head.get('keep-alive')
+    if (hint !== undefined) {
+      const m = /timeout\s*=\s*(\d+)/i.exec(hint)
+      if (m !== null) this.serverIdleHint = Number(m[1]) * 1000
+    }
+    if (this.bodyTimeout !== this.headersTimeout) this.armTimeout(this.bodyTimeout)
+    this.handler.onHead(head)
+    return noBody
+  }
+
+  private handleComplete(): void {
+    if (this.interim) {
+      this.interim = false
+      return
+    }
+    const handler = this.handler
+    if (handler === null) return
+    this.handler = null
+    this.phase = 'idle'
+    this.completed++
+    if (this.parser.upgraded) this.detached = true
+    if (this.detached || this.writing) this.reusable = false
+    if (!this.reusable) {
+      this.closed = true
+      if (this.detached) this.detach()
+      else this.socket.destroy()
+      handler.onEnd(this.trailers)
+      return
+    }
+    this.armTimeout(this.idleTimeout)
+    handler.onEnd(this.trailers)
+    this.onRelease?.(this)
+  }
+
+  private detach(): void {
+    const socket = this.socket
+    socket.off('data', this.onData)
+    socket.off('end', this.onEnd)
+    socket.off('error', this.onError)
+    socket.off('close', this.onSocketClose)
+    socket.off('timeout', this.onTimeout)
+    this.armTimeout(0)
+    const onClose = this.onClose
+    this.onClose = null
+    onClose?.(this)
+  }
+
+  private handleEnd(): void {
+    if (this.handler !== null) {
+      try {
+        this.parser.finish()
+      } catch (err) {
+        const e = err as PorticoError
+        this.fail(e.code ?? 'PORTICO_ERR_CONNECTION_CLOSED', e.message, err)
+        return
+      }
+      if (this.handler !== null) {
+        this.fail('PORTICO_ERR_CONNECTION_CLOSED', 'The server closed the connection before the response was complete')
+      }
+    }
+    this.closed = true
+    this.socket.destroy()
+  }
+
+  private handleTimeout(): void {
+    if (this.phase === 'idle') {
+      this.closed = true
+      this.socket.destroy()
+    } else if (this.phase === 'headers') {
+      this.fail('PORTICO_ERR_HEADERS_TIMEOUT', `No response head within ${this.headersTimeout} ms`)
+    } else {
+      this.fail('PORTICO_ERR_BODY_TIMEOUT', `The response body stalled for ${this.bodyTimeout} ms`)
+    }
+  }
+
+  private handleClose(): void {
+    this.closed = true
+    if (this.handler !== null) {
+      this.fail('PORTICO_ERR_CONNECTION_CLOSED', 'The connection closed before the response was complete')
+    }
+    const onClose = this.onClose
+    this.onClose = null
+    onClose?.(this)
+  }
+
+  private fail(code: ErrorCode | string, message: string, cause?: unknown): void {
+    this.closed = true
+    this.socket.destroy()
+    const handler = this.handler
+    if (handler === null) return
+    this.handler = null
+    this.phase = 'idle'
+    const err = cause instanceof PorticoError ? cause : new PorticoError(code as ErrorCode, message, { cause })
+    handler.onError(err, { responseStarted: this.responseStarted, reused: this.completed > 0 })
+  }
+}

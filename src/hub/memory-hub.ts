@@ -1,0 +1,33 @@
+/**
+ * The in-process hub: the default, with no dependency and nothing to start. `publish` reaches
+ * this process's subscribers only.
+ * @module
+ */
+import { BaseHub } from './hub.js'
+
+/** A hub within one process. */
+export class MemoryHub extends BaseHub {
+  readonly kind = 'memory'
+
+  protected override hasRemote(): boolean {
+    return false
+  }
+
+  protected async transmit(): Promise<boolean> {
+    return true
+  }
+}
+
+/**
+ * Creates an in-process hub.
+ *
+ * @example
+ * ```ts
+ * const hub = memoryHub()
+ * hub.subscribe('ticks', (m) => console.log(m.payload.toString()))
+ * await hub.publish('ticks', String(Date.now()))
+ * ```
+ */
+export function memoryHub(): MemoryHub {
+  return new MemoryHub()
+}

@@ -1,0 +1,246 @@
+/**
+ * SSE over a hub: `broadcast(channel, …)` encodes the event once, stores it in the replay store
+ * (when there is one) and reaches the channel's members in every process. A client that
+ * reconnects with `Last-Event-ID` to any instance receives what it missed from the store; after
+ * a Redis outage each instance reads the events it missed from the store (sequenced stores).
+ * Channels are hub topics `sse:<channel>`; a broadcast to every connection is topic `sse*`.
+ * @module
+ */
+import { encodeEvent, validateEventId } from '../sse/event-encoder.js'
+import type { SSEConnection } from '../sse/sse-connection.js'
+import type { SseRegistry } from '../sse/sse-registry.js'
+import type { Hub, HubMessage } from './hub.js'
+import { compareSeq, type ReplayStore, type StoredEvent } from './replay-store.js'
+
+/** A store that appends and publishes in one step, in the order every instance receives. */
+interface SequencedStore extends ReplayStore {
+  readonly publishes: boolean
+  appendAndPublish(channel: string, body: Uint8Array, eventId: string | undefined, topic: string): Promise<string>
+}
+
+interface Queued {
+  readonly bytes: Uint8Array
+  readonly seq: string | undefined
+  readonly local: boolean
+}
+
+const ALL = 'sse*'
+const topicOf = (channel: string): string => 'sse:' + channel
+
+function isSequenced(store: ReplayStore | undefined): store is SequencedStore {
+  return store !== undefined && store.shared && (store as Partial<SequencedStore>).publishes === true
+}
+
+/**
+ * Connects one server's SSE registry to a hub. Made by `attachHub`.
+ *
+ * @example
+ * ```ts
+ * const bridge = new SseBridge(sseState(server).registry, hub, store, (m, e) => server.emitError(m, e))
+ * bridge.broadcast('news', 'headline', 'Portico ships')
+ * ```
+ */
+export class SseBridge {
+  private readonly unsubscribers = new Map<string, () => void>()
+  private readonly lastSeq = new Map<string, string>()
+  private readonly filling = new Map<string, Queued[]>()
+  private readonly joining = new Map<SSEConnection, Map<string, Queued[]>>()
+  private readonly sequenced: boolean
+  private readonly originalJoin: SseRegistry['join']
+  private readonly originalLeave: SseRegistry['leave']
+  private readonly refilling = new Set<string>()
+  private readonly onConnected = (): void => this.fillGaps()
+  private readonly onDisconnected = (): void => this.holdLive()
+
+  constructor(
+    private readonly registry: SseRegistry,
+    private readonly hub: Hub,
+    private readonly store: ReplayStore | undefined,
+    private readonly fail: (message: string, error: unknown) => void,
+  ) {
+    this.sequenced = isSequenced(store)
+    this.originalJoin = registry.join
+    this.originalLeave = registry.leave
+    // The registry has no join/leave hook; its instance methods are wrapped (restored by detach).
+    registry.join = (conn, channel) => this.joined(conn, channel)
+    registry.leave = (conn, channel) => this.left(conn, channel)
+    this.unsubscribers.set(ALL, hub.subscribe(ALL, (m) => this.fromHub(undefined, m)))
+    for (const id of registry.ids()) for (const channel of registry.get(id)?.channels ?? []) this.watch(channel)
+    hub.on('connected', this.onConnected)
+    hub.on('disconnected', this.onDisconnected)
+  }
+
+  /**
+   * Broadcasts to `channel` (every connection when undefined) in every process. Returns how many
+   * local connections it is for; delivery happens once the store answers (at once without one).
+   */
+  broadcast(channel: string | undefined, event: string, data: unknown, eventId?: string): number {
+    const id = eventId === undefined || eventId === '' ? undefined : eventId
+    const local = channel === undefined ? this.registry.size : this.registry.channelMembers(channel).length
+    if (channel === undefined || this.store === undefined) {
+      // Locally through the registry, so a channel's own replay buffer keeps working.
+      const count = this.registry.broadcast(channel, event, data, id)
+      if (this.hub.kind !== 'memory') {
+        this.hub.publish(channel === undefined ? ALL : topicOf(channel), encodeEvent({ event, data, id }), { id }).catch((e: unknown) => this.fail('hub publish failed', e))
+      }
+      return count
+    }
+    if (id !== undefined) validateEventId(id)
+    const body = encodeEvent({ event, data })
+    const store = this.store
+    if (isSequenced(store)) {
+      store.appendAndPublish(channel, body, id, topicOf(channel)).catch((e: unknown) => {
+        this.fail(`SSE replay store failed; event sent to this instance only`, e)
+        this.deliver(channel, encodeEvent({ event, data, id }), undefined, true)
+      })
+      return local
+    }
+    store.append(channel, body, id).then(
+      (stored: StoredEvent) => {
+        this.deliver(channel, stored.bytes, stored.seq, true)
+        return this.hub.publish(topicOf(channel), stored.bytes, { id: stored.seq })
+      },
+      (e: unknown) => {
+        this.fail('SSE replay store failed; event sent to this instance only', e)
+        this.deliver(channel, encodeEvent({ event, data, id }), undefined, true)
+      },
+    ).catch((e: unknown) => this.fail('hub publish failed', e))
+    return local
+  }
+
+  /** Restores the registry and leaves every topic. */
+  detach(): void {
+    delete (this.registry as Partial<SseRegistry>).join
+    delete (this.registry as Partial<SseRegistry>).leave
+    for (const off of this.unsubscribers.values()) off()
+    this.unsubscribers.clear()
+    this.hub.off('connected', this.onConnected)
+    this.hub.off('disconnected', this.onDisconnected)
+  }
+
+  private joined(conn: SSEConnection, channel: string): void {
+    this.originalJoin.call(this.registry, conn, channel)
+    this.watch(channel)
+    if (this.store !== undefined && conn.lastEventId !== '') this.replay(conn, channel, this.store)
+  }
+
+  /** Subscribes to a channel's topic while this process has members. */
+  private watch(channel: string): void {
+    if (this.unsubscribers.has(channel)) return
+    this.unsubscribers.set(channel, this.hub.subscribe(topicOf(channel), (m) => this.fromHub(channel, m)))
+    if (this.sequenced && this.store !== undefined) this.startFrom(channel, this.store)
+  }
+
+  private left(conn: SSEConnection, channel: string): void {
+    this.originalLeave.call(this.registry, conn, channel)
+    const pending = this.joining.get(conn)
+    if (pending?.delete(channel) === true && pending.size === 0) this.joining.delete(conn)
+    if (this.registry.channelMembers(channel).length > 0) return
+    this.unsubscribers.get(channel)?.()
+    this.unsubscribers.delete(channel)
+    this.lastSeq.delete(channel)
+    this.filling.delete(channel)
+  }
+
+  /** Where a newly watched channel starts, so a gap before its first event can be filled. */
+  private startFrom(channel: string, store: ReplayStore): void {
+    store.latest(channel).then(
+      (last) => {
+        if (!this.lastSeq.has(channel) && this.unsubscribers.has(channel)) this.lastSeq.set(channel, last ?? '0-0')
+      },
+      () => {},
+    )
+  }
+
+  private fromHub(channel: string | undefined, message: HubMessage): void {
+    if (message.origin === this.hub.origin) return
+    if (channel !== undefined && this.sequenced && message.id !== undefined) {
+      const queue = this.filling.get(channel)
+      if (queue !== undefined) {
+        queue.push({ bytes: message.payload, seq: message.id, local: false })
+        return
+      }
+      if (!this.advance(channel, message.id)) return
+    }
+    this.deliver(channel, message.payload, message.id, false)
+  }
+
+  /** Records `seq` as the channel's latest; false when it is not newer (already delivered). */
+  private advance(channel: string, seq: string): boolean {
+    const last = this.lastSeq.get(channel)
+    if (last !== undefined && compareSeq(seq, last) <= 0) return false
+    this.lastSeq.set(channel, seq)
+    return true
+  }
+
+  private deliver(channel: string | undefined, bytes: Uint8Array, seq: string | undefined, local: boolean): void {
+    const ids = channel === undefined ? this.registry.ids() : this.registry.channelMembers(channel)
+    for (const id of ids) {
+      const conn = this.registry.get(id)
+      if (conn === undefined) continue
+      const queue = channel === undefined ? undefined : this.joining.get(conn)?.get(channel)
+      if (queue !== undefined) queue.push({ bytes, seq, local })
+      else conn.writeEncoded(bytes)
+    }
+  }
+
+  /** Sends a reconnecting client what it missed, then what arrived meanwhile, without duplicates. */
+  private replay(conn: SSEConnection, channel: string, store: ReplayStore): void {
+    let byChannel = this.joining.get(conn)
+    if (byChannel === undefined) this.joining.set(conn, (byChannel = new Map()))
+    const queue: Queued[] = []
+    byChannel.set(channel, queue)
+    const finish = (events: StoredEvent[]): void => {
+      if (byChannel.get(channel) !== queue) return
+      byChannel.delete(channel)
+      if (byChannel.size === 0) this.joining.delete(conn)
+      const seen = new Set<string>()
+      for (const e of events) {
+        seen.add(e.seq)
+        conn.writeEncoded(e.bytes)
+      }
+      for (const q of queue) {
+        if (q.seq !== undefined && seen.has(q.seq) && (store.shared || q.local)) continue
+        conn.writeEncoded(q.bytes)
+      }
+    }
+    store.since(channel, conn.lastEventId).then(finish, (e: unknown) => {
+      this.fail('SSE replay store read failed', e)
+      finish([])
+    })
+  }
+
+  /** The hub lost Redis: from now on live events wait until the gap is filled from the store. */
+  private holdLive(): void {
+    if (!this.sequenced) return
+    for (const channel of this.lastSeq.keys()) if (!this.filling.has(channel)) this.filling.set(channel, [])
+  }
+
+  /**
+   * After a reconnection to Redis: reads each channel's missed events from the store, merges
+   * them with the live events held meanwhile, and delivers both in stream order, once each.
+   */
+  private fillGaps(): void {
+    const store = this.store
+    if (!this.sequenced || store === undefined) return
+    for (const [channel, queue] of this.filling) {
+      if (this.refilling.has(channel)) continue
+      this.refilling.add(channel)
+      const from = this.lastSeq.get(channel) ?? '0-0'
+      const flush = (events: StoredEvent[]): void => {
+        this.refilling.delete(channel)
+        if (this.filling.get(channel) !== queue) return
+        this.filling.delete(channel)
+        const merged: Array<{ seq: string | undefined; bytes: Uint8Array }> = [...events, ...queue]
+        merged.sort((x, y) => compareSeq(x.seq ?? '0', y.seq ?? '0') || 0)
+        for (const e of merged) {
+          if (e.seq !== undefined && this.advance(channel, e.seq)) this.deliver(channel, e.bytes, e.seq, false)
+        }
+      }
+      store.after(channel, from).then(flush, (e: unknown) => {
+        this.fail('SSE gap fill after reconnecting failed', e)
+        flush([])
+      })
+    }
+  }
+}

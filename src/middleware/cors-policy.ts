@@ -1,0 +1,132 @@
+/**
+ * The CORS decisions of the Fetch standard (§3.2, "CORS protocol"), without I/O: which
+ * `Access-Control-*` headers an actual response or a preflight answer carries for a given
+ * `Origin`. The {@link cors} middleware applies them.
+ * @module
+ */
+
+/**
+ * Which origins may read responses:
+ * - `'*'`: any origin (sent as `*`, or reflected when credentials are allowed, since browsers
+ *   refuse `*` with credentials);
+ * - a string: that one origin, always sent as is (the seed's `setCorsOrigin`);
+ * - `true`: reflect whatever origin asks;
+ * - a RegExp, or a list of strings and RegExps: reflect a matching origin;
+ * - a function: reflect when it returns true, or send the string it returns.
+ */
+export type CorsOrigin =
+  | string
+  | true
+  | RegExp
+  | readonly (string | RegExp)[]
+  | ((origin: string) => boolean | string | Promise<boolean | string>)
+
+/** Options of the CORS policy and of the `cors()` middleware. */
+export interface CorsOptions {
+  /** Allowed origins. Default `'*'`. */
+  readonly origin?: CorsOrigin
+  /** Send `Access-Control-Allow-Credentials: true` (cookies, HTTP auth). Default false. */
+  readonly credentials?: boolean
+  /** Methods allowed in preflight answers. Default: the methods the route table has for the path. */
+  readonly methods?: readonly string[]
+  /** Request headers allowed. Default: those the preflight asks for (reflected). */
+  readonly allowedHeaders?: readonly string[]
+  /** Response headers the page's script may read (`Access-Control-Expose-Headers`). */
+  readonly exposedHeaders?: readonly string[]
+  /** How long (seconds) the browser may cache a preflight answer. */
+  readonly maxAge?: number
+}
+
+/** A header to add: name and value. */
+export type HeaderPair = readonly [name: string, value: string]
+
+/** What a policy decided about one origin. */
+interface OriginDecision {
+  /** The `Access-Control-Allow-Origin` value, or undefined when the origin is not allowed. */
+  readonly allow: string | undefined
+  /** Whether the answer depends on the `Origin` header (then `Vary: Origin` is due). */
+  readonly vary: boolean
+}
+
+function matches(pattern: string | RegExp, origin: string): boolean {
+  return typeof pattern === 'string' ? pattern === origin : pattern.test(origin)
+}
+
+/**
+ * A compiled CORS policy.
+ *
+ * @example
+ * ```ts
+ * const policy = new CorsPolicy({ origin: ['https://a.example'], credentials: true })
+ * await policy.actualHeaders('https://a.example')
+ * // [['Access-Control-Allow-Origin', 'https://a.example'], ['Vary', 'Origin'],
+ * //  ['Access-Control-Allow-Credentials', 'true']]
+ * ```
+ */
+export class CorsPolicy {
+  readonly options: CorsOptions
+
+  constructor(options: CorsOptions = {}) {
+    this.options = options
+  }
+
+  /** Decides the `Access-Control-Allow-Origin` value for a request's `Origin` (maybe absent). */
+  async decide(origin: string | undefined): Promise<OriginDecision> {
+    const option = this.options.origin ?? '*'
+    if (option === '*') {
+      if (!this.options.credentials) return { allow: '*', vary: false }
+      return { allow: origin, vary: true }
+    }
+    if (typeof option === 'string') return { allow: option, vary: false }
+    if (origin === undefined) return { allow: undefined, vary: true }
+    if (option === true) return { allow: origin, vary: true }
+    if (typeof option === 'function') {
+      const verdict = await option(origin)
+      return { allow: verdict === true ? origin : typeof verdict === 'string' ? verdict : undefined, vary: true }
+    }
+    const list = option instanceof RegExp ? [option] : (option as readonly (string | RegExp)[])
+    return { allow: list.some((p) => matches(p, origin)) ? origin : undefined, vary: true }
+  }
+
+  /**
+   * Headers for an actual (non-preflight) response, including error responses: Allow-Origin,
+   * Vary, Allow-Credentials and Expose-Headers.
+   */
+  async actualHeaders(origin: string | undefined): Promise<HeaderPair[]> {
+    const { allow, vary } = await this.decide(origin)
+    const out: HeaderPair[] = []
+    if (allow !== undefined) out.push(['Access-Control-Allow-Origin', allow])
+    if (vary) out.push(['Vary', 'Origin'])
+    if (allow === undefined) return out
+    if (this.options.credentials) out.push(['Access-Control-Allow-Credentials', 'true'])
+    const exposed = this.options.exposedHeaders
+    if (exposed !== undefined && exposed.length > 0) out.push(['Access-Control-Expose-Headers', exposed.join(', ')])
+    return out
+  }
+
+  /**
+   * Headers for a preflight answer (an `OPTIONS` with `Access-Control-Request-Method`):
+   * Allow-Origin, Allow-Methods (`routeMethods` unless `methods` was configured),
+   * Allow-Headers (configured, or the requested ones reflected), Max-Age, Vary.
+   */
+  async preflightHeaders(origin: string | undefined, requestHeaders: string | undefined, routeMethods: readonly string[]): Promise<HeaderPair[]> {
+    const { allow, vary } = await this.decide(origin)
+    const out: HeaderPair[] = []
+    const varyOn: string[] = vary ? ['Origin'] : []
+    if (allow !== undefined) {
+      out.push(['Access-Control-Allow-Origin', allow])
+      if (this.options.credentials) out.push(['Access-Control-Allow-Credentials', 'true'])
+      const methods = this.options.methods ?? routeMethods
+      if (methods.length > 0) out.push(['Access-Control-Allow-Methods', methods.join(', ')])
+      if (this.options.allowedHeaders !== undefined) {
+        if (this.options.allowedHeaders.length > 0) out.push(['Access-Control-Allow-Headers', this.options.allowedHeaders.join(', ')])
+      } else {
+        varyOn.push('Access-Control-Request-Headers')
+        if (requestHeaders !== undefined && requestHeaders.trim() !== '') out.push(['Access-Control-Allow-Headers', requestHeaders])
+      }
+      if (this.options.maxAge !== undefined) out.push(['Access-Control-Max-Age', String(Math.floor(this.options.maxAge))])
+    }
+    if (varyOn.length > 0) out.push(['Vary', varyOn.join(', ')])
+    return out
+  }
+}

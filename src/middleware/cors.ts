@@ -1,0 +1,88 @@
+/**
+ * `cors(options)`: answers CORS preflights (204, methods from the route table) and adds the
+ * CORS headers to every other response, error responses included.
+ * @module
+ */
+import type { PorticoRequest } from '../server/request.js'
+import type { PorticoResponse } from '../server/response.js'
+import type { Middleware } from '../server/types.js'
+import { CorsPolicy, type CorsOptions, type HeaderPair } from './cors-policy.js'
+import { keepOnReset } from './sticky-headers.js'
+import { addVary } from './vary.js'
+
+/**
+ * Whether a request is a CORS preflight: `OPTIONS` with `Origin` and
+ * `Access-Control-Request-Method` (Fetch standard §3.2.2).
+ *
+ * @example
+ * ```ts
+ * if (isPreflight(req)) return answerPreflight(req, res)
+ * ```
+ */
+export function isPreflight(req: PorticoRequest<any>): boolean {
+  return req.method === 'OPTIONS' && req.getHeader('origin') !== undefined && req.getHeader('access-control-request-method') !== undefined
+}
+
+/**
+ * The methods the route table has for the request's path (`Allow` order).
+ *
+ * @example
+ * ```ts
+ * routeMethods(req) // ['GET', 'HEAD', 'OPTIONS', 'POST']
+ * ```
+ */
+export function routeMethods(req: PorticoRequest<any>): string[] {
+  return req.server.router.allowedMethods(req.rawPath)
+}
+
+function apply(res: PorticoResponse, headers: readonly HeaderPair[]): void {
+  for (const [name, value] of headers) {
+    if (name === 'Vary') for (const token of value.split(', ')) addVary(res, token)
+    else res.setHeader(name, value)
+  }
+}
+
+/**
+ * Runs the CORS protocol for one request with a policy: a preflight is answered (204) here;
+ * any other request gets its headers now, kept even if an error answer later replaces the
+ * response's headers. Resolves `true` when the request was fully answered.
+ *
+ * @example
+ * ```ts
+ * if (await applyCors(policy, req, res)) return
+ * await next()
+ * ```
+ */
+export async function applyCors(policy: CorsPolicy, req: PorticoRequest<any>, res: PorticoResponse): Promise<boolean> {
+  const origin = req.getHeader('origin')
+  if (isPreflight(req)) {
+    const headers = await policy.preflightHeaders(origin, req.getHeader('access-control-request-headers'), routeMethods(req))
+    res.setStatus(204)
+    apply(res, headers)
+    res.end()
+    return true
+  }
+  const headers = await policy.actualHeaders(origin)
+  if (headers.length === 0) return false
+  apply(res, headers)
+  keepOnReset(res, (r) => apply(r, headers))
+  return false
+}
+
+/**
+ * A middleware adding CORS to every route (use it at an early stage). Preflights to a path
+ * without an `OPTIONS` route need a route to reach it: `server.cors()` (see `install.ts`)
+ * registers one.
+ *
+ * @example
+ * ```ts
+ * server.use(cors({ origin: ['https://app.example'], credentials: true, maxAge: 600 }))
+ * ```
+ */
+export function cors(options: CorsOptions = {}): Middleware {
+  const policy = new CorsPolicy(options)
+  return async function corsMiddleware(req: PorticoRequest<any>, res: PorticoResponse, next: () => Promise<void>): Promise<void> {
+    if (await applyCors(policy, req, res)) return
+    return next()
+  }
+}

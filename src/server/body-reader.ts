@@ -1,0 +1,153 @@
+/**
+ * The body of one request, fed by the connection's parser and read by the handler either
+ * whole (`bytes()`) or as an async iterable. Chunks are kept as the parser gives them (views
+ * into the socket's buffers, no copy). While a streaming reader lags, the connection stops
+ * reading the socket (backpressure).
+ * @module
+ */
+import { PorticoError } from '../errors.js'
+
+/** Bytes buffered for a streaming reader before the socket is paused. */
+const HIGH_WATER = 64 * 1024
+
+/**
+ * What the reader needs from its connection.
+ *
+ * @example
+ * ```ts
+ * const reader = new BodyReader(connection) // the connection is the BodySource
+ * ```
+ */
+export interface BodySource {
+  pauseForBody(): void
+  resumeForBody(): void
+}
+
+/**
+ * A request body in flight.
+ *
+ * @example
+ * ```ts
+ * for await (const chunk of req.body) total += chunk.length
+ * ```
+ */
+export class BodyReader implements AsyncIterable<Buffer> {
+  private chunks: Buffer[] = []
+  private size = 0
+  private received = 0
+  private done = false
+  private error: unknown = undefined
+  private dropping = false
+  private waiter: (() => void) | undefined = undefined
+  private claimed = false
+  private paused = false
+  /** Pause the socket when unread bytes pile up (a streaming reader, not `bytes()`). */
+  streaming = false
+
+  constructor(private readonly source: BodySource | undefined) {}
+
+  /** Bytes received so far. */
+  get receivedBytes(): number {
+    return this.received
+  }
+
+  /** Whether a reader took the body. */
+  get consumed(): boolean {
+    return this.claimed
+  }
+
+  /** Called by the parser with a piece of the body. */
+  push(chunk: Buffer): void {
+    this.received += chunk.length
+    if (this.dropping) return
+    this.chunks.push(chunk)
+    this.size += chunk.length
+    if (this.streaming && this.size > HIGH_WATER && this.waiter === undefined && !this.paused && this.source !== undefined) {
+      this.paused = true
+      this.source.pauseForBody()
+    }
+    this.wake()
+  }
+
+  /** The body is complete. */
+  finish(): void {
+    this.done = true
+    this.wake()
+  }
+
+  /** The body cannot complete (limit passed, connection closed). */
+  fail(error: unknown): void {
+    if (this.done) return
+    this.error = error
+    this.done = true
+    this.chunks = []
+    this.wake()
+  }
+
+  /** Counts the rest of the body without keeping it (nobody will read it). */
+  drop(): void {
+    this.dropping = true
+    this.chunks = []
+    this.size = 0
+    this.unpause()
+  }
+
+  /** The whole body, once complete. */
+  async bytes(): Promise<Buffer> {
+    this.claim()
+    this.streaming = false
+    this.unpause()
+    while (!this.done) await new Promise<void>((resolve) => (this.waiter = resolve))
+    if (this.error !== undefined) throw this.error
+    const out = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.size)
+    this.chunks = []
+    this.size = 0
+    return out
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    this.claim()
+    this.streaming = true
+    for (;;) {
+      if (this.chunks.length > 0) {
+        const chunk = this.chunks.shift() as Buffer
+        this.size -= chunk.length
+        if (this.size <= HIGH_WATER / 2) this.unpause()
+        yield chunk
+        continue
+      }
+      if (this.error !== undefined) throw this.error
+      if (this.done) return
+      await new Promise<void>((resolve) => (this.waiter = resolve))
+    }
+  }
+
+  private claim(): void {
+    if (this.claimed) throw new PorticoError('PORTICO_ERR_BODY_CONSUMED')
+    this.claimed = true
+  }
+
+  private unpause(): void {
+    if (!this.paused) return
+    this.paused = false
+    this.source?.resumeForBody()
+  }
+
+  private wake(): void {
+    const w = this.waiter
+    if (w !== undefined) {
+      this.waiter = undefined
+      w()
+    }
+  }
+}
+
+/**
+ * The body of a request without one.
+ *
+ * @example
+ * ```ts
+ * await req.bytes() // EMPTY_BODY for a request without a body
+ * ```
+ */
+export const EMPTY_BODY: Buffer = Buffer.alloc(0)

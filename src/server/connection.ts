@@ -1,0 +1,418 @@
+/**
+ * One client connection: feeds socket bytes to the request parser, keeps the pending
+ * responses in request order (pipelining, RFC 9112 §9.3.2), applies keep-alive, backpressure
+ * and the parser's limits, and hands the socket over on upgrade. Works on any `Duplex`.
+ * @module
+ */
+import type { Duplex } from 'node:stream'
+import { RequestParser } from '../http1/request-parser.js'
+import type { RequestHead } from '../http1/types.js'
+import { HttpError, PorticoError } from '../errors.js'
+import { BodyReader, type BodySource } from './body-reader.js'
+import { PorticoRequest } from './request.js'
+import { PorticoResponse, type ResponseSink } from './response.js'
+import { answerError, startRequest } from './dispatch.js'
+import { closingAnswer, CONTINUE_LINE } from './status-line.js'
+import type { Server } from './server.js'
+import { handOver } from './hand-over.js'
+import type { SweepState } from './timeouts.js'
+
+const IDLE = 0
+const BODY = 1
+/** Reading paused because too many responses are pending / a streaming body reader lags. */
+const PAUSE_PIPELINE = 1
+const PAUSE_BODY = 2
+/** How long a closing socket may keep sending (unread) bytes before it is destroyed. */
+const LINGER_MS = 2000
+const EMPTY = Buffer.alloc(0)
+
+/**
+ * The engine's state for one socket.
+ *
+ * @example
+ * ```ts
+ * const conn = new Connection(server, socket) // what server.serve(socket) does
+ * ```
+ */
+export class Connection implements ResponseSink, BodySource {
+  readonly socket: Duplex
+  /** @internal timestamps (server clock) for the timeout sweep */
+  phase = IDLE
+  headPending = false
+  headStart: number
+  idleSince: number
+  lastActivity: number
+  /** No keep-alive after the responses now pending. */
+  closing = false
+  closed = false
+  private readonly server: Server
+  private readonly parser: RequestParser
+  private readonly queue: PorticoResponse[] = []
+  private current: PorticoRequest<any> | undefined = undefined
+  private currentRes: PorticoResponse | undefined = undefined
+  private currentLimit = Infinity
+  private upgradeRes: PorticoResponse | undefined = undefined
+  private discarding = false
+  private detached = false
+  private pausedBy = 0
+  private waiters: Map<PorticoResponse, () => void> | undefined = undefined
+  private lingerTimer: NodeJS.Timeout | undefined = undefined
+  private finalAnswer: string | undefined = undefined
+  private inData = false
+  private readonly listeners: Record<string, (...args: any[]) => void>
+  /** Latin-1 output gathered while one read is processed: sent as one write at its end. */
+  private gathered = ''
+
+  constructor(server: Server, socket: Duplex) {
+    this.server = server
+    this.socket = socket
+    const now = server.clock
+    this.headStart = now
+    this.idleSince = now
+    this.lastActivity = now
+    this.parser = new RequestParser(
+      {
+        onHead: (head) => this.onHead(head),
+        onBody: (chunk) => this.onBody(chunk),
+        onComplete: () => this.onComplete(),
+      },
+      server.config.parserLimits,
+    )
+    this.listeners = {
+      data: (chunk: Buffer) => this.onData(chunk),
+      end: () => this.onEnd(),
+      close: () => this.onClose(),
+      error: () => this.destroy(),
+      drain: () => this.queue[0]?.stream?.emitDrain(),
+    }
+    for (const [event, listener] of Object.entries(this.listeners)) socket.on(event, listener)
+  }
+
+  /** Responses not yet complete. */
+  get pendingResponses(): number {
+    return this.queue.length
+  }
+
+  /** Nothing in flight: no partial head, no request being read, no response pending. */
+  get idle(): boolean {
+    return this.queue.length === 0 && this.phase === IDLE && !this.headPending
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.discarding || this.detached) return
+    const clock = this.server.clock
+    this.lastActivity = clock
+    if (this.phase === IDLE && !this.headPending) {
+      this.headPending = true
+      this.headStart = clock
+    }
+    this.inData = true
+    try {
+      const used = this.parser.execute(chunk)
+      const res = this.upgradeRes
+      if (res !== undefined) {
+        this.upgradeRes = undefined
+        res.req.upgradeHead = used < chunk.length ? chunk.subarray(used) : EMPTY
+        res.keepAlive = false
+        this.pause(PAUSE_BODY)
+        this.discarding = true
+        startRequest(this.server, res.req, res, this)
+      }
+    } catch (err) {
+      this.parseFailed(err)
+    }
+    this.inData = false
+    this.flushGathered()
+  }
+
+  /** Sends what the current read produced (one write for all pipelined answers). */
+  private flushGathered(): void {
+    if (this.gathered.length === 0) return
+    const out = this.gathered
+    this.gathered = ''
+    if (!this.closed) this.socket.write(out, 'latin1')
+  }
+
+  private onHead(head: RequestHead): void {
+    if (this.discarding) return
+    this.phase = BODY
+    this.headPending = false
+    const server = this.server
+    const body = head.chunked || head.contentLength > 0 ? new BodyReader(this) : undefined
+    const req = new PorticoRequest<any>(server, head, this.socket, body)
+    const keepAlive = head.keepAlive && !this.closing
+    if (!keepAlive) this.closing = true
+    const res = new PorticoResponse(req, this, keepAlive)
+    this.queue.push(res)
+    if (this.queue.length >= server.config.maxPendingResponses) this.pause(PAUSE_PIPELINE)
+    this.current = req
+    this.currentRes = res
+    if (head.upgrade) {
+      this.upgradeRes = res
+      return
+    }
+    this.currentLimit = startRequest(server, req, res, this)
+  }
+
+  private onBody(chunk: Buffer): void {
+    const req = this.current
+    if (req === undefined || this.discarding) return
+    const body = req.bodyReader as BodyReader
+    if (body.receivedBytes + chunk.length > this.currentLimit) {
+      this.rejectBody(413)
+      return
+    }
+    if (!body.consumed && this.currentRes !== undefined && this.currentRes.finished) body.drop()
+    body.push(chunk)
+  }
+
+  private onComplete(): void {
+    this.current?.bodyReader?.finish()
+    this.current = undefined
+    this.currentRes = undefined
+    this.phase = IDLE
+    this.headPending = false
+    this.headStart = this.server.clock
+    if (this.closing) {
+      this.discarding = true
+      if (this.queue.length === 0) this.endSocket()
+    }
+  }
+
+  /** Answers `status` for the request whose body is being read, and stops reading. */
+  rejectBody(status: number): void {
+    const req = this.current
+    const res = this.currentRes
+    this.discarding = true
+    this.closing = true
+    const error = status === 413 ? new PorticoError('PORTICO_ERR_REQUEST_TOO_LARGE') : new HttpError(status)
+    req?.bodyReader?.fail(error)
+    if (res === undefined || res.headersSent) {
+      if (res !== undefined && !res.finished) this.destroy()
+      else this.closeAfterPending()
+      return
+    }
+    res.keepAlive = false
+    if (!res.finished) answerError(res, status)
+  }
+
+  /** Stops reading the request: the connection closes after the responses now pending. */
+  stopReading(): void {
+    this.discarding = true
+    this.closing = true
+  }
+
+  /** Writes `100 Continue` for `res` (in order). */
+  writeContinue(res: PorticoResponse): void {
+    this.write(res, CONTINUE_LINE, 'latin1')
+  }
+
+  private parseFailed(err: unknown): void {
+    const status = err instanceof PorticoError && err.status !== undefined ? err.status : 400
+    if (this.current !== undefined) {
+      this.rejectBody(status)
+      return
+    }
+    this.discarding = true
+    this.finalAnswer = closingAnswer(status)
+    this.closeAfterPending()
+  }
+
+  private onEnd(): void {
+    if (this.detached) return
+    if (!this.discarding) {
+      try {
+        this.parser.finish()
+      } catch (err) {
+        this.current?.bodyReader?.fail(err)
+      }
+    }
+    this.discarding = true
+    this.closing = true
+    // A peer that half-closes while a stream (SSE, long poll) is open has gone away.
+    const streaming = this.queue.some((res) => res.stream !== undefined)
+    if (streaming || (this.current !== undefined && this.currentRes !== undefined && !this.currentRes.headersSent)) this.destroy()
+    else this.closeAfterPending()
+  }
+
+  /** Closes once every pending response is written (at once when none is). */
+  closeAfterPending(): void {
+    this.closing = true
+    if (this.queue.length > 0 || this.closed) return
+    this.endSocket()
+  }
+
+  private endSocket(): void {
+    if (this.closed || this.detached) return
+    this.discarding = true
+    this.flushGathered()
+    const answer = this.finalAnswer
+    this.finalAnswer = undefined
+    if (answer !== undefined) this.socket.end(answer, 'latin1')
+    else this.socket.end()
+    this.resume(PAUSE_PIPELINE | PAUSE_BODY)
+    if (this.lingerTimer === undefined) {
+      this.lingerTimer = setTimeout(() => this.destroy(), LINGER_MS)
+      this.lingerTimer.unref()
+    }
+  }
+
+  /** Closes the connection at once. */
+  destroy(): void {
+    if (!this.detached) this.socket.destroy()
+  }
+
+  /** Closes the connection now if nothing is in flight; otherwise after the pending responses. */
+  shutdown(): void {
+    if (this.idle) this.endSocket()
+    else if (this.queue.length === 0 && this.phase === IDLE) this.destroy()
+    else this.closeAfterPending()
+  }
+
+  private onClose(): void {
+    if (this.closed) return
+    this.closed = true
+    if (this.lingerTimer !== undefined) clearTimeout(this.lingerTimer)
+    const lost = new PorticoError('PORTICO_ERR_CONNECTION_CLOSED')
+    this.current?.bodyReader?.fail(lost)
+    for (const res of this.queue) {
+      res.finished = true
+      res.stream?.fireClose()
+    }
+    this.queue.length = 0
+    if (this.waiters !== undefined) for (const wake of this.waiters.values()) wake()
+    this.waiters = undefined
+    if (!this.detached) this.server.connectionClosed(this)
+  }
+
+  // --- ResponseSink ---
+
+  write(res: PorticoResponse, data: string | Uint8Array, encoding: BufferEncoding): boolean {
+    if (this.closed || this.detached) return false
+    if (this.queue[0] === res) {
+      this.lastActivity = this.server.clock
+      if (this.inData && encoding === 'latin1' && typeof data === 'string') {
+        this.gathered += data
+        return true
+      }
+      this.flushGathered()
+      return this.socket.write(data, encoding)
+    }
+    ;(res.held ??= []).push(data)
+    ;(res.heldEncodings ??= []).push(encoding)
+    return false
+  }
+
+  finish(res: PorticoResponse): void {
+    if (this.queue[0] !== res) return
+    this.queue.shift()
+    if (!res.keepAlive) {
+      this.closing = true
+      this.queue.length = 0
+      this.endSocket()
+      return
+    }
+    while (this.queue.length > 0) {
+      const next = this.queue[0]
+      this.promote(next)
+      if (!next.finished) break
+      this.queue.shift()
+      if (!next.keepAlive) {
+        this.queue.length = 0
+        this.endSocket()
+        return
+      }
+    }
+    if (this.queue.length < this.server.config.maxPendingResponses / 2) this.resume(PAUSE_PIPELINE)
+    if (this.queue.length === 0) {
+      this.idleSince = this.server.clock
+      if (this.closing && this.phase === IDLE) this.endSocket()
+    }
+  }
+
+  private promote(res: PorticoResponse): void {
+    const held = res.held
+    if (held !== undefined) {
+      const encodings = res.heldEncodings as BufferEncoding[]
+      res.held = undefined
+      res.heldEncodings = undefined
+      const batch = held.length > 1 && !this.inData
+      if (batch) this.socket.cork()
+      for (let i = 0; i < held.length; i++) this.write(res, held[i], encodings[i])
+      if (batch) this.socket.uncork()
+    }
+    const wake = this.waiters?.get(res)
+    if (wake !== undefined) {
+      this.waiters?.delete(res)
+      wake()
+    }
+    res.stream?.emitDrain()
+  }
+
+  canKeepAlive(res: PorticoResponse): boolean {
+    if (!this.server.stopping) return true
+    this.closing = true
+    return this.queue[this.queue.length - 1] !== res
+  }
+
+  whenCurrent(res: PorticoResponse): Promise<void> {
+    if (this.queue[0] === res || this.closed) return Promise.resolve()
+    return new Promise((resolve) => (this.waiters ??= new Map()).set(res, resolve))
+  }
+
+  pendingBytes(res: PorticoResponse): number {
+    let n = this.queue[0] === res ? this.socket.writableLength + this.gathered.length : 0
+    if (res.held !== undefined) for (const h of res.held) n += h.length
+    return n
+  }
+
+  upgrade(res: PorticoResponse): { socket: Duplex; head: Buffer } {
+    const head = res.req.upgradeHead
+    if (head === undefined || this.queue[0] !== res || this.closed) throw new PorticoError('PORTICO_ERR_NOT_UPGRADABLE')
+    this.flushGathered()
+    this.detached = true
+    this.queue.length = 0
+    const socket = this.socket
+    handOver(socket, this.listeners)
+    this.server.connectionClosed(this)
+    return { socket, head }
+  }
+
+  // --- BodySource ---
+
+  pauseForBody(): void {
+    this.pause(PAUSE_BODY)
+  }
+
+  resumeForBody(): void {
+    this.resume(PAUSE_BODY)
+  }
+
+  private pause(reason: number): void {
+    if (this.pausedBy === 0) this.socket.pause()
+    this.pausedBy |= reason
+  }
+
+  private resume(reason: number): void {
+    if (this.pausedBy === 0) return
+    this.pausedBy &= ~reason
+    if (this.pausedBy === 0 && !this.detached && !this.closed) this.socket.resume()
+  }
+
+  /** @internal the timeout sweep's view of this connection */
+  get sweepState(): SweepState | undefined {
+    if (this.closed || this.detached) return undefined
+    return this.phase === BODY ? 'body' : this.headPending ? 'head' : this.queue.length === 0 ? 'idle' : 'busy'
+  }
+
+  /** @internal a timeout expired: 408 while a request is read, else a plain close */
+  timedOut(state: SweepState): void {
+    if (state === 'body') this.rejectBody(408)
+    else if (state === 'head') {
+      this.discarding = true
+      this.finalAnswer = closingAnswer(408)
+      this.closeAfterPending()
+    } else if (state === 'idle') this.endSocket()
+    else this.destroy()
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * `PorticoRequest`: what a handler sees of a request. Built once per request from the parsed
+ * head; everything derived (decoded path, query, header records, body reader) is computed on
+ * first use only.
+ * @module
+ */
+import type { Duplex } from 'node:stream'
+import type { RequestHead } from '../http1/types.js'
+import { HttpError } from '../errors.js'
+import { BodyReader, EMPTY_BODY } from './body-reader.js'
+import type { Server } from './server.js'
+
+const EMPTY_ASYNC: AsyncIterable<Buffer> = { async *[Symbol.asyncIterator]() {} }
+
+/**
+ * A request as handlers see it. `P` is the type of `params`, inferred from the route pattern.
+ *
+ * @example
+ * ```ts
+ * server.get('/users/{id}', (req) => ({ id: req.params.id, q: req.getQueryParam('q'), ua: req.getHeader('user-agent') }))
+ * ```
+ */
+export class PorticoRequest<P = Record<string, string | number>> {
+  /** The method token as received (`'GET'`). */
+  readonly method: string
+  /** The request-target as received (`'/a%20b?x=1'`). */
+  readonly url: string
+  /** The path parameters of the matched route. */
+  params: P
+  /** The server that received the request. */
+  readonly server: Server
+  /** The socket (undefined for a request that has none). */
+  readonly socket: Duplex | undefined
+  /** @internal the parsed head */
+  readonly head: RequestHead
+  /** @internal the body, when the request has one */
+  readonly bodyReader: BodyReader | undefined
+  /** @internal bytes after the head of an upgrade request */
+  upgradeHead: Buffer | undefined = undefined
+  private cachedPath: string | undefined = undefined
+  private cachedQuery: Record<string, string> | undefined = undefined
+  private cachedHeaders: Record<string, string> | undefined = undefined
+
+  constructor(server: Server, head: RequestHead, socket: Duplex | undefined, body: BodyReader | undefined) {
+    this.server = server
+    this.head = head
+    this.method = head.method
+    this.url = head.url
+    this.socket = socket
+    this.bodyReader = body
+    this.params = EMPTY_PARAMS as P
+  }
+
+  /** `'1.1'` or `'1.0'`. */
+  get httpVersion(): string {
+    return this.head.httpVersion
+  }
+
+  /** The path of the request-target, not decoded (no query). */
+  get rawPath(): string {
+    const url = this.url
+    if (url.charCodeAt(0) !== 0x2f) return absolutePath(url)
+    const q = url.indexOf('?')
+    return q < 0 ? url : url.slice(0, q)
+  }
+
+  /** The path, percent-decoded (`'/a b'`). */
+  get path(): string {
+    if (this.cachedPath === undefined) {
+      const raw = this.rawPath
+      this.cachedPath = raw.includes('%') ? safeDecode(raw) : raw
+    }
+    return this.cachedPath
+  }
+
+  /** The query string parameters (first value of each name). */
+  get query(): Record<string, string> {
+    if (this.cachedQuery === undefined) {
+      const out: Record<string, string> = Object.create(null)
+      const q = this.url.indexOf('?')
+      if (q >= 0) for (const [k, v] of new URLSearchParams(this.url.slice(q + 1))) if (!(k in out)) out[k] = v
+      this.cachedQuery = out
+    }
+    return this.cachedQuery
+  }
+
+  /** One query parameter, or undefined. */
+  getQueryParam(name: string): string | undefined {
+    return this.query[name]
+  }
+
+  /** One path parameter, as a string, or undefined. */
+  getPathParam(name: string): string | undefined {
+    const v = (this.params as Record<string, unknown>)[name]
+    return v === undefined ? undefined : String(v)
+  }
+
+  /** A header, looked up case-insensitively (repeated fields joined with `, `). */
+  getHeader(name: string): string | undefined {
+    return this.head.get(name)
+  }
+
+  /** The header fields as `[name, value]` pairs in wire order. */
+  get rawHeaders(): [string, string][] {
+    const flat = this.head.rawHeaders
+    const out: [string, string][] = []
+    for (let i = 0; i < flat.length; i += 2) out.push([flat[i], flat[i + 1]])
+    return out
+  }
+
+  /** The header fields, lower-cased names; repeated fields joined with `, `. */
+  get headers(): Record<string, string> {
+    if (this.cachedHeaders === undefined) {
+      const out: Record<string, string> = Object.create(null)
+      const flat = this.head.rawHeaders
+      for (let i = 0; i < flat.length; i += 2) {
+        const k = flat[i].toLowerCase()
+        const prev = out[k]
+        out[k] = prev === undefined ? flat[i + 1] : prev + ', ' + flat[i + 1]
+      }
+      this.cachedHeaders = out
+    }
+    return this.cachedHeaders
+  }
+
+  /** The peer's address. */
+  get remoteAddress(): string | undefined {
+    return (this.socket as { remoteAddress?: string } | undefined)?.remoteAddress
+  }
+
+  /** The request asks for a protocol switch (`Upgrade` field). */
+  get isUpgrade(): boolean {
+    return this.head.get('upgrade') !== undefined
+  }
+
+  /** The `Upgrade` field (`'websocket'`), if any. */
+  get upgradeProtocol(): string | undefined {
+    return this.head.get('upgrade')
+  }
+
+  /** The body as an async iterable of chunks (read once). */
+  get body(): AsyncIterable<Buffer> {
+    return this.bodyReader ?? EMPTY_ASYNC
+  }
+
+  /** The whole body (413 past the limit). */
+  bytes(): Promise<Buffer> {
+    return this.bodyReader === undefined ? Promise.resolve(EMPTY_BODY) : this.bodyReader.bytes()
+  }
+
+  /** The whole body decoded as UTF-8. */
+  async text(): Promise<string> {
+    return (await this.bytes()).toString('utf8')
+  }
+
+  /** The body parsed as JSON; a malformed body throws an `HttpError(400)`. */
+  async parseJsonBody<T = unknown>(): Promise<T> {
+    const text = await this.text()
+    try {
+      return JSON.parse(text) as T
+    } catch (cause) {
+      throw new HttpError(400, 'Malformed JSON body', { cause })
+    }
+  }
+}
+
+const EMPTY_PARAMS: Record<string, never> = Object.freeze({}) as Record<string, never>
+
+function absolutePath(url: string): string {
+  if (url === '*') return '*'
+  const scheme = url.indexOf('://')
+  if (scheme < 0) return url
+  const slash = url.indexOf('/', scheme + 3)
+  if (slash < 0) return '/'
+  const q = url.indexOf('?', slash)
+  return q < 0 ? url.slice(slash) : url.slice(slash, q)
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s)
+  } catch {
+    return s
+  }
+}

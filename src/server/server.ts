@@ -1,0 +1,363 @@
+/**
+ * `Server`: the seed's HTTPServer (routes, limits, listen/stop, `serverError`) over Portico's
+ * own HTTP/1.1 engine, plus tiny_httpd's pieces (`setTopHandler`, `afterInit`, serving any
+ * duplex stream, `inject`).
+ * @module
+ */
+import { EventEmitter } from 'node:events'
+import { PorticoError } from '../errors.js'
+import type net from 'node:net'
+import type { Duplex } from 'node:stream'
+import { Router } from '../router/router.js'
+import { MiddlewareStack, type StageOptions } from '../router/compose.js'
+import type { PathParams } from '../router/params.js'
+import { Connection } from './connection.js'
+import { ConcurrencyQueue } from './concurrency-queue.js'
+import { endpointFor, type RouteEntry } from './dispatch.js'
+import { openListener, type ListenOptions, type ListenTarget } from './listen.js'
+import type { PorticoRequest } from './request.js'
+import type { PorticoResponse } from './response.js'
+import { stopServer, type StopOptions } from './stop.js'
+import { startSweep, sweepInterval } from './timeouts.js'
+import { inject, type InjectRequest, type InjectResponse } from './inject.js'
+import { resolveOptions, type ErrorHandler, type Handler, type Middleware, type ResolvedOptions, type RouteOptions, type ServerOptions } from './types.js'
+
+/** The seed's bounds for `setMaxRequestSize`: 1 KiB to 1 MiB. */
+const MIN_REQUEST_SIZE = 1024
+const MAX_REQUEST_SIZE = 1024 * 1024
+
+/**
+ * An HTTP/1.1 server. Events: `serverError(message, error)` for every internal failure
+ * (handler exceptions included; the client then gets a bare 500).
+ *
+ * @example
+ * ```ts
+ * const server = createServer()
+ * server.get('/users/{id:int}', (req) => ({ id: req.params.id }))
+ * server.on('serverError', (message, error) => console.error(message, error))
+ * await server.listen(8080)
+ * ```
+ */
+export class Server extends EventEmitter {
+  /** @internal */ readonly config: ResolvedOptions
+  /** @internal */ readonly router = new Router<RouteEntry>()
+  /** @internal */ readonly middleware = new MiddlewareStack<PorticoRequest<any>, PorticoResponse>()
+  /** @internal */ readonly limiter: ConcurrencyQueue
+  /** @internal */ readonly connections = new Set<Connection>()
+  /** @internal */ topEntry: RouteEntry | undefined = undefined
+  /** @internal */ errorHandler: ErrorHandler | undefined = undefined
+  /** @internal */ maxRequestSize: number
+  /** @internal */ stopping = false
+  /** @internal coarse clock advanced by the timeout sweep */ clock = Date.now()
+  /** Per-server state of the upper layers (SSE registry, WebSocket clients…). */
+  readonly extensions = new Map<symbol, unknown>()
+  private listener: net.Server | undefined = undefined
+  private ownsListener = false
+  private stopSweep: (() => void) | undefined = undefined
+  private readonly waitingSockets: Duplex[] = []
+  private readonly stopHooks: ((graceful: boolean) => Promise<void> | void)[] = []
+  private drained: (() => void) | undefined = undefined
+  private readonly afterInit: ((server: Server) => void) | undefined
+  private readonly acceptSocket = (socket: net.Socket): void => this.accept(socket)
+
+  constructor(options: ServerOptions = {}) {
+    super()
+    this.config = resolveOptions(options)
+    this.maxRequestSize = this.config.maxRequestSize
+    this.limiter = new ConcurrencyQueue(this, this.config.maxConcurrentRequests, this.config.maxQueuedRequests)
+    this.afterInit = options.afterInit
+  }
+
+  /**
+   * Listens to `serverError(message, error)` (and the events upper layers add).
+   *
+   * @example
+   * ```ts
+   * server.on('serverError', (message, error) => log.error(message, error))
+   * ```
+   */
+  override on(event: 'serverError', listener: (message: string, error: unknown) => void): this
+  override on(event: string | symbol, listener: (...args: any[]) => void): this
+  override on(event: string | symbol, listener: (...args: any[]) => void): this {
+    return super.on(event, listener)
+  }
+
+  /** Like `on`, once. */
+  override once(event: 'serverError', listener: (message: string, error: unknown) => void): this
+  override once(event: string | symbol, listener: (...args: any[]) => void): this
+  override once(event: string | symbol, listener: (...args: any[]) => void): this {
+    return super.once(event, listener)
+  }
+
+  /**
+   * Registers a handler for a method and a path pattern (`{name}`, `{name:int}`, `{*rest}`);
+   * `req.params` is typed from the pattern.
+   *
+   * @example
+   * ```ts
+   * server.registerRoute('GET', '/api/users/{id}', (req, res) => res.setJson({ user_id: req.params.id }))
+   * ```
+   */
+  registerRoute<P extends string>(method: string, path: P, handler: Handler<PathParams<P>>, options: RouteOptions = {}): this {
+    this.router.add(method.toUpperCase(), path, this.makeEntry(handler as Handler<any>, options))
+    return this
+  }
+
+  /** Removes a route; tells whether it existed. */
+  unregisterRoute(method: string, path: string): boolean {
+    return this.router.remove(method.toUpperCase(), path)
+  }
+
+  /** Removes every route. */
+  clearRoutes(): void {
+    this.router.clear()
+  }
+
+  /** The handler for requests no route matches (without one: 404, or 405 with `Allow`). */
+  setTopHandler(handler: Handler | undefined, options: RouteOptions = {}): this {
+    this.topEntry = handler === undefined ? undefined : this.makeEntry(handler, options)
+    return this
+  }
+
+  /** `registerRoute('GET', …)`. */
+  get<P extends string>(path: P, handler: Handler<PathParams<P>>, options?: RouteOptions): this {
+    return this.registerRoute('GET', path, handler, options)
+  }
+
+  /** `registerRoute('POST', …)`. */
+  post<P extends string>(path: P, handler: Handler<PathParams<P>>, options?: RouteOptions): this {
+    return this.registerRoute('POST', path, handler, options)
+  }
+
+  /** `registerRoute('PUT', …)`. */
+  put<P extends string>(path: P, handler: Handler<PathParams<P>>, options?: RouteOptions): this {
+    return this.registerRoute('PUT', path, handler, options)
+  }
+
+  /** `registerRoute('PATCH', …)`. */
+  patch<P extends string>(path: P, handler: Handler<PathParams<P>>, options?: RouteOptions): this {
+    return this.registerRoute('PATCH', path, handler, options)
+  }
+
+  /** `registerRoute('DELETE', …)`. */
+  delete<P extends string>(path: P, handler: Handler<PathParams<P>>, options?: RouteOptions): this {
+    return this.registerRoute('DELETE', path, handler, options)
+  }
+
+  /** `registerRoute('OPTIONS', …)`. */
+  options<P extends string>(path: P, handler: Handler<PathParams<P>>, options?: RouteOptions): this {
+    return this.registerRoute('OPTIONS', path, handler, options)
+  }
+
+  /** `registerRoute('HEAD', …)` (without one, HEAD is served by the GET route, body dropped). */
+  head<P extends string>(path: P, handler: Handler<PathParams<P>>, options?: RouteOptions): this {
+    return this.registerRoute('HEAD', path, handler, options)
+  }
+
+  /** `registerRoute('QUERY', …)`. */
+  query<P extends string>(path: P, handler: Handler<PathParams<P>>, options?: RouteOptions): this {
+    return this.registerRoute('QUERY', path, handler, options)
+  }
+
+  /**
+   * Adds a middleware for every route: `'encoding'` outermost, then stages ascending.
+   *
+   * @example
+   * ```ts
+   * server.use(async (req, res, next) => { res.setHeader('X-Powered-By', 'portico'); await next() })
+   * ```
+   */
+  use(middleware: Middleware, options: StageOptions = {}): this {
+    this.middleware.use(middleware, options)
+    return this
+  }
+
+  /** Answers handler errors yourself (else: HttpError → its status, others → 500). */
+  setErrorHandler(handler: ErrorHandler | undefined): this {
+    this.errorHandler = handler
+    return this
+  }
+
+  /** The body limit for buffered bodies, clamped between 1 KiB and 1 MiB (the seed's bounds). */
+  setMaxRequestSize(size: number): void {
+    this.maxRequestSize = Math.min(MAX_REQUEST_SIZE, Math.max(MIN_REQUEST_SIZE, Math.floor(size)))
+  }
+
+  /** The body limit for buffered bodies, in bytes. */
+  getMaxRequestSize(): number {
+    return this.maxRequestSize
+  }
+
+  /**
+   * Starts listening; resolves when listening. `bindAddress` `'*'` is dual-stack, `'0.0.0.0'`
+   * IPv4; `port` 0 picks a free port. Also takes an existing `net.Server`, `{ fd }` or `{ handle }`.
+   *
+   * @example
+   * ```ts
+   * await server.listen(8443, '*', { tls: { key: 'key.pem', cert: 'cert.pem' } })
+   * ```
+   */
+  async listen(port: ListenTarget = 0, bindAddress = '*', options: ListenOptions = {}): Promise<this> {
+    if (this.listener !== undefined) throw new PorticoError('PORTICO_ERR_ALREADY_LISTENING')
+    this.stopping = false
+    const { listener, owned } = await openListener(port, bindAddress, options, this.acceptSocket)
+    this.listener = listener
+    this.ownsListener = owned
+    this.startSweep()
+    this.afterInit?.(this)
+    return this
+  }
+
+  /** Whether the server listens. */
+  isListening(): boolean {
+    return this.listener !== undefined && this.listener.listening
+  }
+
+  /** The port listened on (0 when not listening). */
+  getPort(): number {
+    const address = this.listener?.address()
+    return typeof address === 'object' && address !== null ? address.port : 0
+  }
+
+  /** Connections open now. */
+  get activeConnections(): number {
+    return this.connections.size
+  }
+
+  /**
+   * Serves HTTP/1.1 on any duplex stream (a socket, a TLS socket, an in-memory pair).
+   *
+   * @example
+   * ```ts
+   * server.serve(tlsSocket)
+   * ```
+   */
+  serve(stream: Duplex): Connection {
+    this.startSweep()
+    this.clock = Date.now()
+    const conn = new Connection(this, stream)
+    this.connections.add(conn)
+    return conn
+  }
+
+  /** @internal a new socket from the listener: served, or held unread past `maxConnections` */
+  accept(socket: Duplex): void {
+    if (this.stopping) {
+      socket.destroy()
+      return
+    }
+    if ((socket as net.Socket).setNoDelay !== undefined) (socket as net.Socket).setNoDelay(true)
+    if (this.connections.size >= this.config.maxConnections) {
+      socket.pause()
+      this.waitingSockets.push(socket)
+      socket.once('close', () => {
+        const i = this.waitingSockets.indexOf(socket)
+        if (i >= 0) this.waitingSockets.splice(i, 1)
+      })
+      return
+    }
+    this.serve(socket)
+  }
+
+  /** @internal a connection closed or was handed over */
+  connectionClosed(conn: Connection): void {
+    this.connections.delete(conn)
+    while (this.waitingSockets.length > 0 && this.connections.size < this.config.maxConnections && !this.stopping) {
+      const next = this.waitingSockets.shift() as Duplex
+      if (!next.destroyed) {
+        this.serve(next)
+        next.resume()
+      }
+    }
+    if (this.connections.size === 0 && this.drained !== undefined) this.drained()
+  }
+
+  /** @internal resolves once no connection is left */
+  whenDrained(): Promise<void> {
+    if (this.connections.size === 0) return Promise.resolve()
+    return new Promise((resolve) => (this.drained = resolve))
+  }
+
+  /**
+   * Stops: no new connections; in-flight requests finish (answered with `Connection: close`),
+   * idle keep-alive connections close at once; what remains at `timeout` is closed by force.
+   * Resolves when every socket is gone.
+   *
+   * @example
+   * ```ts
+   * await server.stop({ graceful: true, timeout: 5000 })
+   * ```
+   */
+  async stop(options: StopOptions = {}): Promise<void> {
+    this.stopping = true
+    const listener = this.listener
+    this.listener = undefined
+    for (const s of this.waitingSockets.splice(0)) s.destroy()
+    await stopServer(this, listener, this.ownsListener, this.acceptSocket, this.stopHooks, options)
+    this.stopSweep?.()
+    this.stopSweep = undefined
+  }
+
+  /** Runs `hook` during `stop()`, before sockets are closed (SSE, WebSocket owners). */
+  onStop(hook: (graceful: boolean) => Promise<void> | void): void {
+    this.stopHooks.push(hook)
+  }
+
+  /**
+   * Runs a request through the engine with no network (for tests).
+   *
+   * @example
+   * ```ts
+   * const r = await server.inject({ method: 'POST', url: '/echo', body: 'hi' })
+   * r.statusCode; r.text()
+   * ```
+   */
+  inject(request: InjectRequest): Promise<InjectResponse> {
+    return inject(this, request)
+  }
+
+  /** @internal reports an internal failure through `serverError` */
+  emitError(message: string, error: unknown): void {
+    if (this.listenerCount('serverError') > 0) this.emit('serverError', message, error)
+    else console.error(`portico: ${message}`, error)
+  }
+
+  private makeEntry(handler: Handler<any>, options: RouteOptions): RouteEntry {
+    const own = options.middlewares ?? []
+    return {
+      handler,
+      options,
+      chain: this.middleware.compose(endpointFor(handler), own),
+      ownMiddlewares: own.length > 0,
+    }
+  }
+
+  private startSweep(): void {
+    if (this.stopSweep !== undefined) return
+    this.clock = Date.now()
+    this.stopSweep = startSweep(this, sweepInterval(this.config))
+  }
+}
+
+/**
+ * Creates a server.
+ *
+ * @example
+ * ```ts
+ * const server = createServer({ maxConcurrentRequests: 64 })
+ * ```
+ */
+export function createServer(options?: ServerOptions): Server {
+  return new Server(options)
+}
+
+/**
+ * The default server instance, as the seed's `HTTPServer` singleton.
+ *
+ * @example
+ * ```ts
+ * HTTPServer.get('/', () => 'Hello')
+ * await HTTPServer.listen(8080)
+ * ```
+ */
+export const HTTPServer: Server = new Server()
