@@ -15,6 +15,7 @@ import { answerError, startRequest } from './dispatch.js'
 import { closingAnswer, CONTINUE_LINE } from './status-line.js'
 import type { Server } from './server.js'
 import { handOver } from './hand-over.js'
+import { ResponseQueue } from './response-queue.js'
 import type { SweepState } from './timeouts.js'
 
 const IDLE = 0
@@ -37,17 +38,17 @@ const EMPTY = Buffer.alloc(0)
 export class Connection implements ResponseSink, BodySource {
   readonly socket: Duplex
   /** @internal timestamps (server clock) for the timeout sweep */
-  phase = IDLE
-  headPending = false
   headStart: number
   idleSince: number
   lastActivity: number
   /** No keep-alive after the responses now pending. */
   closing = false
   closed = false
+  private phase = IDLE
+  private headPending = false
   private readonly server: Server
   private readonly parser: RequestParser
-  private readonly queue: PorticoResponse[] = []
+  private readonly out: ResponseQueue
   private current: PorticoRequest<any> | undefined = undefined
   private currentRes: PorticoResponse | undefined = undefined
   private currentLimit = Infinity
@@ -55,17 +56,14 @@ export class Connection implements ResponseSink, BodySource {
   private discarding = false
   private detached = false
   private pausedBy = 0
-  private waiters: Map<PorticoResponse, () => void> | undefined = undefined
   private lingerTimer: NodeJS.Timeout | undefined = undefined
   private finalAnswer: string | undefined = undefined
-  private inData = false
   private readonly listeners: Record<string, (...args: any[]) => void>
-  /** Latin-1 output gathered while one read is processed: sent as one write at its end. */
-  private gathered = ''
 
   constructor(server: Server, socket: Duplex) {
     this.server = server
     this.socket = socket
+    this.out = new ResponseQueue(socket)
     const now = server.clock
     this.headStart = now
     this.idleSince = now
@@ -83,19 +81,19 @@ export class Connection implements ResponseSink, BodySource {
       end: () => this.onEnd(),
       close: () => this.onClose(),
       error: () => this.destroy(),
-      drain: () => this.queue[0]?.stream?.emitDrain(),
+      drain: () => this.out.pending[0]?.stream?.emitDrain(),
     }
     for (const [event, listener] of Object.entries(this.listeners)) socket.on(event, listener)
   }
 
   /** Responses not yet complete. */
   get pendingResponses(): number {
-    return this.queue.length
+    return this.out.length
   }
 
   /** Nothing in flight: no partial head, no request being read, no response pending. */
   get idle(): boolean {
-    return this.queue.length === 0 && this.phase === IDLE && !this.headPending
+    return this.out.length === 0 && this.phase === IDLE && !this.headPending
   }
 
   private onData(chunk: Buffer): void {
@@ -106,7 +104,7 @@ export class Connection implements ResponseSink, BodySource {
       this.headPending = true
       this.headStart = clock
     }
-    this.inData = true
+    this.out.beginGather()
     try {
       const used = this.parser.execute(chunk)
       const res = this.upgradeRes
@@ -121,16 +119,7 @@ export class Connection implements ResponseSink, BodySource {
     } catch (err) {
       this.parseFailed(err)
     }
-    this.inData = false
-    this.flushGathered()
-  }
-
-  /** Sends what the current read produced (one write for all pipelined answers). */
-  private flushGathered(): void {
-    if (this.gathered.length === 0) return
-    const out = this.gathered
-    this.gathered = ''
-    if (!this.closed) this.socket.write(out, 'latin1')
+    this.out.endGather()
   }
 
   private onHead(head: RequestHead): void {
@@ -143,8 +132,8 @@ export class Connection implements ResponseSink, BodySource {
     const keepAlive = head.keepAlive && !this.closing
     if (!keepAlive) this.closing = true
     const res = new PorticoResponse(req, this, keepAlive)
-    this.queue.push(res)
-    if (this.queue.length >= server.config.maxPendingResponses) this.pause(PAUSE_PIPELINE)
+    this.out.pending.push(res)
+    if (this.out.length >= server.config.maxPendingResponses) this.pause(PAUSE_PIPELINE)
     this.current = req
     this.currentRes = res
     if (head.upgrade) {
@@ -175,7 +164,7 @@ export class Connection implements ResponseSink, BodySource {
     this.headStart = this.server.clock
     if (this.closing) {
       this.discarding = true
-      if (this.queue.length === 0) this.endSocket()
+      if (this.out.length === 0) this.endSocket()
     }
   }
 
@@ -230,7 +219,7 @@ export class Connection implements ResponseSink, BodySource {
     this.discarding = true
     this.closing = true
     // A peer that half-closes while a stream (SSE, long poll) is open has gone away.
-    const streaming = this.queue.some((res) => res.stream !== undefined)
+    const streaming = this.out.pending.some((res) => res.stream !== undefined)
     if (streaming || (this.current !== undefined && this.currentRes !== undefined && !this.currentRes.headersSent)) this.destroy()
     else this.closeAfterPending()
   }
@@ -238,14 +227,14 @@ export class Connection implements ResponseSink, BodySource {
   /** Closes once every pending response is written (at once when none is). */
   closeAfterPending(): void {
     this.closing = true
-    if (this.queue.length > 0 || this.closed) return
+    if (this.out.length > 0 || this.closed) return
     this.endSocket()
   }
 
   private endSocket(): void {
     if (this.closed || this.detached) return
     this.discarding = true
-    this.flushGathered()
+    this.out.flush()
     const answer = this.finalAnswer
     this.finalAnswer = undefined
     if (answer !== undefined) this.socket.end(answer, 'latin1')
@@ -265,7 +254,7 @@ export class Connection implements ResponseSink, BodySource {
   /** Closes the connection now if nothing is in flight; otherwise after the pending responses. */
   shutdown(): void {
     if (this.idle) this.endSocket()
-    else if (this.queue.length === 0 && this.phase === IDLE) this.destroy()
+    else if (this.out.length === 0 && this.phase === IDLE) this.destroy()
     else this.closeAfterPending()
   }
 
@@ -275,103 +264,59 @@ export class Connection implements ResponseSink, BodySource {
     if (this.lingerTimer !== undefined) clearTimeout(this.lingerTimer)
     const lost = new PorticoError('PORTICO_ERR_CONNECTION_CLOSED')
     this.current?.bodyReader?.fail(lost)
-    for (const res of this.queue) {
-      res.finished = true
-      res.stream?.fireClose()
-    }
-    this.queue.length = 0
-    if (this.waiters !== undefined) for (const wake of this.waiters.values()) wake()
-    this.waiters = undefined
+    this.out.abandon()
     if (!this.detached) this.server.connectionClosed(this)
   }
 
   // --- ResponseSink ---
 
   write(res: PorticoResponse, data: string | Uint8Array, encoding: BufferEncoding): boolean {
-    if (this.closed || this.detached) return false
-    if (this.queue[0] === res) {
-      this.lastActivity = this.server.clock
-      if (this.inData && encoding === 'latin1' && typeof data === 'string') {
-        this.gathered += data
-        return true
-      }
-      this.flushGathered()
-      return this.socket.write(data, encoding)
-    }
-    ;(res.held ??= []).push(data)
-    ;(res.heldEncodings ??= []).push(encoding)
-    return false
+    if (this.detached) return false
+    this.lastActivity = this.server.clock
+    return this.out.write(res, data, encoding)
   }
 
   finish(res: PorticoResponse): void {
-    if (this.queue[0] !== res) return
-    this.queue.shift()
-    if (!res.keepAlive) {
-      this.closing = true
-      this.queue.length = 0
-      this.endSocket()
-      return
-    }
-    while (this.queue.length > 0) {
-      const next = this.queue[0]
-      this.promote(next)
-      if (!next.finished) break
-      this.queue.shift()
-      if (!next.keepAlive) {
-        this.queue.length = 0
+    if (!this.out.isFirst(res)) return
+    let done: PorticoResponse | undefined = res
+    while (done !== undefined) {
+      if (!done.keepAlive) {
+        this.closing = true
+        this.out.clear()
         this.endSocket()
         return
       }
+      const next = this.out.shift()
+      done = next !== undefined && next.finished ? next : undefined
     }
-    if (this.queue.length < this.server.config.maxPendingResponses / 2) this.resume(PAUSE_PIPELINE)
-    if (this.queue.length === 0) {
+    const left = this.out.length
+    if (left < this.server.config.maxPendingResponses / 2) this.resume(PAUSE_PIPELINE)
+    if (left === 0) {
       this.idleSince = this.server.clock
       if (this.closing && this.phase === IDLE) this.endSocket()
     }
   }
 
-  private promote(res: PorticoResponse): void {
-    const held = res.held
-    if (held !== undefined) {
-      const encodings = res.heldEncodings as BufferEncoding[]
-      res.held = undefined
-      res.heldEncodings = undefined
-      const batch = held.length > 1 && !this.inData
-      if (batch) this.socket.cork()
-      for (let i = 0; i < held.length; i++) this.write(res, held[i], encodings[i])
-      if (batch) this.socket.uncork()
-    }
-    const wake = this.waiters?.get(res)
-    if (wake !== undefined) {
-      this.waiters?.delete(res)
-      wake()
-    }
-    res.stream?.emitDrain()
-  }
-
   canKeepAlive(res: PorticoResponse): boolean {
     if (!this.server.stopping) return true
     this.closing = true
-    return this.queue[this.queue.length - 1] !== res
+    return this.out.pending[this.out.length - 1] !== res
   }
 
   whenCurrent(res: PorticoResponse): Promise<void> {
-    if (this.queue[0] === res || this.closed) return Promise.resolve()
-    return new Promise((resolve) => (this.waiters ??= new Map()).set(res, resolve))
+    return this.out.whenFirst(res)
   }
 
   pendingBytes(res: PorticoResponse): number {
-    let n = this.queue[0] === res ? this.socket.writableLength + this.gathered.length : 0
-    if (res.held !== undefined) for (const h of res.held) n += h.length
-    return n
+    return this.out.pendingBytes(res)
   }
 
   upgrade(res: PorticoResponse): { socket: Duplex; head: Buffer } {
     const head = res.req.upgradeHead
-    if (head === undefined || this.queue[0] !== res || this.closed) throw new PorticoError('PORTICO_ERR_NOT_UPGRADABLE')
-    this.flushGathered()
+    if (head === undefined || !this.out.isFirst(res) || this.closed) throw new PorticoError('PORTICO_ERR_NOT_UPGRADABLE')
+    this.out.flush()
     this.detached = true
-    this.queue.length = 0
+    this.out.clear()
     const socket = this.socket
     handOver(socket, this.listeners)
     this.server.connectionClosed(this)
@@ -402,7 +347,7 @@ export class Connection implements ResponseSink, BodySource {
   /** @internal the timeout sweep's view of this connection */
   get sweepState(): SweepState | undefined {
     if (this.closed || this.detached) return undefined
-    return this.phase === BODY ? 'body' : this.headPending ? 'head' : this.queue.length === 0 ? 'idle' : 'busy'
+    return this.phase === BODY ? 'body' : this.headPending ? 'head' : this.out.length === 0 ? 'idle' : 'busy'
   }
 
   /** @internal a timeout expired: 408 while a request is read, else a plain close */

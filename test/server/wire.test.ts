@@ -54,6 +54,22 @@ describe('the wire: keep-alive, pipelining, chunked bodies, errors', () => {
     c.close()
   })
 
+  it('holds a stream opened behind a slower pipelined response, then sends it in order', async () => {
+    server.get('/now', (_req, res) => {
+      const out = res.openStream()
+      out.write('alpha,')
+      out.write('beta,')
+      out.end()
+    })
+    const c = await RawClient.connect(port)
+    c.write(get('/slow/40') + get('/now') + get('/'))
+    const data = await c.until((d) => d.includes('Hello, World!'))
+    const at = ['slept 40', '6\r\nalpha,\r\n5\r\nbeta,\r\n0\r\n\r\n', 'Hello, World!'].map((x) => data.indexOf(x))
+    assert.ok(at.every((i) => i >= 0), JSON.stringify(data))
+    assert.deepEqual([...at].sort((a, b) => a - b), at)
+    c.close()
+  })
+
   it('reads chunked request bodies, whatever the split', async () => {
     const c = await RawClient.connect(port)
     const raw = 'POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n'
