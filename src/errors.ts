@@ -106,6 +106,7 @@ export const ERRORS = {
   PORTICO_ERR_SSE_UNKNOWN_CONNECTION: { message: 'No active SSE connection has this id' },
   PORTICO_ERR_SSE_HEADERS_SENT: { message: 'startSSE() called after the response head was sent' },
   PORTICO_ERR_SSE_BAD_RESPONSE: { message: 'The SSE endpoint answered with a status or content type that ends the stream' },
+  PORTICO_ERR_SSE_EVENT_TOO_LARGE: { message: 'An SSE line or event passed the client maxEventSize (the stream is dropped and reconnected)' },
 
   // --- websocket ---
   PORTICO_ERR_WS_PROTOCOL: { message: 'WebSocket protocol violation by the peer (close 1002)' },
@@ -133,6 +134,7 @@ export const ERRORS = {
   PORTICO_ERR_HUB_UNREACHABLE: { message: 'The hub could not reach Redis (at start, or the connection was lost)' },
   PORTICO_ERR_HUB_LISTENER_FAILED: { message: 'A hub subscriber threw; the others still received the message' },
   PORTICO_ERR_HUB_PUBLISH_FAILED: { message: 'A message could not be handed to the other processes (Redis or IPC failure)' },
+  PORTICO_ERR_HUB_ALREADY_ATTACHED: { message: 'A hub is already attached to this server (detach it first)' },
   PORTICO_ERR_CLUSTER_START: { message: 'The cluster supervisor could not start its workers' },
 
   // --- cli ---

@@ -10,7 +10,6 @@ import { parseArgs } from 'node:util'
 import { createServer, type Server } from '../server/server.js'
 import type { ServerOptions } from '../server/types.js'
 import { compress } from '../middleware/compress.js'
-import { routeUnmatchedThroughMiddleware } from '../middleware/install.js'
 import { mountStatic } from '../middleware/mount-static.js'
 import { logger } from '../middleware/logger.js'
 import type { PorticoRequest } from '../server/request.js'
@@ -193,7 +192,6 @@ export function buildServeServer(config: ServeConfig, log: (line: string) => voi
   const options: ServerOptions = { idleTimeout: config.timeout * 1000 }
   if (config.maxConnections !== undefined) options.maxConnections = config.maxConnections
   const server = createServer(options)
-  routeUnmatchedThroughMiddleware(server)
   if (!config.quiet) {
     const stream = { write: (line: string) => log(line.replace(/\n$/, '')), isTTY: process.stdout.isTTY === true }
     server.use(logger<PorticoRequest<any>, PorticoResponse>({ format: 'pretty', stream }), { stage: 'encoding' })

@@ -43,6 +43,7 @@ export interface HubAttachment {
 /**
  * Routes `server.broadcast` and `server.publish` through `hub`. Hub errors become `serverError`
  * events. Returns a handle to detach.
+ * Throws `PORTICO_ERR_HUB_ALREADY_ATTACHED` when a hub is already attached to this server.
  *
  * @example
  * ```ts
@@ -55,9 +56,15 @@ export interface HubAttachment {
 export function attachHub(server: Server, hub: Hub, options: AttachHubOptions = {}): HubAttachment {
   const fail = (message: string, error: unknown): void => server.emitError(`hub (${hub.kind}): ${message}`, error)
   const onError = (error: Error): void => fail(error.message, error)
-  hub.on('error', onError)
   const sse = options.sse === false ? undefined : new SseBridge(sseState(server).registry, hub, options.replay, fail)
-  const ws = options.webSocket === false ? undefined : new WebSocketBridge(server.topics, hub, fail)
+  let ws: WebSocketBridge | undefined
+  try {
+    ws = options.webSocket === false ? undefined : new WebSocketBridge(server.topics, hub, fail)
+  } catch (err) {
+    sse?.detach()
+    throw err
+  }
+  hub.on('error', onError)
   const own = server as unknown as Record<string, unknown>
   const attachment: HubAttachment = {
     hub,

@@ -6,6 +6,7 @@
  * Channels are hub topics `sse:<channel>`; a broadcast to every connection is topic `sse*`.
  * @module
  */
+import { PorticoError } from '../errors.js'
 import { encodeEvent, validateEventId } from '../sse/event-encoder.js'
 import type { SSEConnection } from '../sse/sse-connection.js'
 import type { SseRegistry } from '../sse/sse-registry.js'
@@ -46,8 +47,6 @@ export class SseBridge {
   private readonly filling = new Map<string, Queued[]>()
   private readonly joining = new Map<SSEConnection, Map<string, Queued[]>>()
   private readonly sequenced: boolean
-  private readonly originalJoin: SseRegistry['join']
-  private readonly originalLeave: SseRegistry['leave']
   private readonly refilling = new Set<string>()
   private readonly onConnected = (): void => this.fillGaps()
   private readonly onDisconnected = (): void => this.holdLive()
@@ -58,14 +57,16 @@ export class SseBridge {
     private readonly store: ReplayStore | undefined,
     private readonly fail: (message: string, error: unknown) => void,
   ) {
+    if (registry.onChannelOpened !== undefined || registry.onMemberJoined !== undefined) {
+      throw new PorticoError('PORTICO_ERR_HUB_ALREADY_ATTACHED', 'This SSE registry is already bridged to a hub')
+    }
     this.sequenced = isSequenced(store)
-    this.originalJoin = registry.join
-    this.originalLeave = registry.leave
-    // The registry has no join/leave hook; its instance methods are wrapped (restored by detach).
-    registry.join = (conn, channel) => this.joined(conn, channel)
-    registry.leave = (conn, channel) => this.left(conn, channel)
+    registry.onChannelOpened = (channel) => this.watch(channel)
+    registry.onChannelClosed = (channel) => this.unwatch(channel)
+    registry.onMemberJoined = (conn, channel) => this.joined(conn, channel)
+    registry.onMemberLeft = (conn, channel) => this.left(conn, channel)
     this.unsubscribers.set(ALL, hub.subscribe(ALL, (m) => this.fromHub(undefined, m)))
-    for (const id of registry.ids()) for (const channel of registry.get(id)?.channels ?? []) this.watch(channel)
+    for (const channel of registry.channelNames()) this.watch(channel)
     hub.on('connected', this.onConnected)
     hub.on('disconnected', this.onDisconnected)
   }
@@ -78,10 +79,12 @@ export class SseBridge {
     const id = eventId === undefined || eventId === '' ? undefined : eventId
     const local = channel === undefined ? this.registry.size : this.registry.channelMembers(channel).length
     if (channel === undefined || this.store === undefined) {
-      // Locally through the registry, so a channel's own replay buffer keeps working.
-      const count = this.registry.broadcast(channel, event, data, id)
+      // Encoded once: the same bytes go to the local members (and the channel's replay buffer)
+      // and to the other processes, which record them in their own buffers.
+      const bytes = encodeEvent({ event, data, id })
+      const count = this.registry.broadcastEncoded(channel, bytes, id)
       if (this.hub.kind !== 'memory') {
-        this.hub.publish(channel === undefined ? ALL : topicOf(channel), encodeEvent({ event, data, id }), { id }).catch((e: unknown) => this.fail('hub publish failed', e))
+        this.hub.publish(channel === undefined ? ALL : topicOf(channel), bytes, { id }).catch((e: unknown) => this.fail('hub publish failed', e))
       }
       return count
     }
@@ -108,10 +111,12 @@ export class SseBridge {
     return local
   }
 
-  /** Restores the registry and leaves every topic. */
+  /** Removes the registry's hooks and leaves every topic. */
   detach(): void {
-    delete (this.registry as Partial<SseRegistry>).join
-    delete (this.registry as Partial<SseRegistry>).leave
+    this.registry.onChannelOpened = undefined
+    this.registry.onChannelClosed = undefined
+    this.registry.onMemberJoined = undefined
+    this.registry.onMemberLeft = undefined
     for (const off of this.unsubscribers.values()) off()
     this.unsubscribers.clear()
     this.hub.off('connected', this.onConnected)
@@ -119,8 +124,6 @@ export class SseBridge {
   }
 
   private joined(conn: SSEConnection, channel: string): void {
-    this.originalJoin.call(this.registry, conn, channel)
-    this.watch(channel)
     if (this.store !== undefined && conn.lastEventId !== '') this.replay(conn, channel, this.store)
   }
 
@@ -132,10 +135,12 @@ export class SseBridge {
   }
 
   private left(conn: SSEConnection, channel: string): void {
-    this.originalLeave.call(this.registry, conn, channel)
     const pending = this.joining.get(conn)
     if (pending?.delete(channel) === true && pending.size === 0) this.joining.delete(conn)
-    if (this.registry.channelMembers(channel).length > 0) return
+  }
+
+  /** Stops relaying a channel that has no member left in this process. */
+  private unwatch(channel: string): void {
     this.unsubscribers.get(channel)?.()
     this.unsubscribers.delete(channel)
     this.lastSeq.delete(channel)
@@ -174,6 +179,11 @@ export class SseBridge {
   }
 
   private deliver(channel: string | undefined, bytes: Uint8Array, seq: string | undefined, local: boolean): void {
+    if (channel === undefined || this.store === undefined) {
+      // No store: the channel's own replay buffer keeps the event, wherever it was broadcast.
+      this.registry.broadcastEncoded(channel, bytes, seq)
+      return
+    }
     const ids = channel === undefined ? this.registry.ids() : this.registry.channelMembers(channel)
     for (const id of ids) {
       const conn = this.registry.get(id)

@@ -5,8 +5,8 @@
  * has a subscriber.
  * @module
  */
+import { PorticoError } from '../errors.js'
 import type { PublishOptions, TopicRegistry } from '../websocket/topics.js'
-import type { WebSocket } from '../websocket/websocket.js'
 import { toBuffer, type WebSocketData } from '../websocket/websocket-options.js'
 import type { Hub, HubMessage } from './hub.js'
 
@@ -23,19 +23,17 @@ const topicOf = (topic: string): string => 'ws:' + topic
  */
 export class WebSocketBridge {
   private readonly unsubscribers = new Map<string, () => void>()
-  private readonly originalSubscribe: TopicRegistry['subscribe']
-  private readonly originalUnsubscribe: TopicRegistry['unsubscribe']
 
   constructor(
     private readonly topics: TopicRegistry,
     private readonly hub: Hub,
     private readonly fail: (message: string, error: unknown) => void,
   ) {
-    this.originalSubscribe = topics.subscribe
-    this.originalUnsubscribe = topics.unsubscribe
-    // The registry has no subscribe hook; its instance methods are wrapped (restored by detach).
-    topics.subscribe = (topic, ws) => this.subscribed(topic, ws)
-    topics.unsubscribe = (topic, ws) => this.unsubscribed(topic, ws)
+    if (topics.onTopicOpened !== undefined || topics.onTopicClosed !== undefined) {
+      throw new PorticoError('PORTICO_ERR_HUB_ALREADY_ATTACHED', 'This topic registry is already bridged to a hub')
+    }
+    topics.onTopicOpened = (topic) => this.watch(topic)
+    topics.onTopicClosed = (topic) => this.unwatch(topic)
     for (const topic of topics.topicNames()) this.watch(topic)
   }
 
@@ -48,22 +46,16 @@ export class WebSocketBridge {
     return count
   }
 
-  /** Restores the registry and leaves every topic. */
+  /** Removes the registry's hooks and leaves every topic. */
   detach(): void {
-    delete (this.topics as Partial<TopicRegistry>).subscribe
-    delete (this.topics as Partial<TopicRegistry>).unsubscribe
+    this.topics.onTopicOpened = undefined
+    this.topics.onTopicClosed = undefined
     for (const off of this.unsubscribers.values()) off()
     this.unsubscribers.clear()
   }
 
-  private subscribed(topic: string, ws: WebSocket): void {
-    this.originalSubscribe.call(this.topics, topic, ws)
-    this.watch(topic)
-  }
-
-  private unsubscribed(topic: string, ws: WebSocket): void {
-    this.originalUnsubscribe.call(this.topics, topic, ws)
-    if (this.topics.subscriberCount(topic) > 0) return
+  /** Stops relaying a topic that has no subscriber left in this process. */
+  private unwatch(topic: string): void {
     this.unsubscribers.get(topic)?.()
     this.unsubscribers.delete(topic)
   }

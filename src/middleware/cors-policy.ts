@@ -72,6 +72,11 @@ export class CorsPolicy {
 
   /** Decides the `Access-Control-Allow-Origin` value for a request's `Origin` (maybe absent). */
   async decide(origin: string | undefined): Promise<OriginDecision> {
+    return this.decideNow(origin)
+  }
+
+  /** {@link decide}, synchronous unless an origin function answers with a promise. */
+  private decideNow(origin: string | undefined): OriginDecision | Promise<OriginDecision> {
     const option = this.options.origin ?? '*'
     if (option === '*') {
       if (!this.options.credentials) return { allow: '*', vary: false }
@@ -81,8 +86,9 @@ export class CorsPolicy {
     if (origin === undefined) return { allow: undefined, vary: true }
     if (option === true) return { allow: origin, vary: true }
     if (typeof option === 'function') {
-      const verdict = await option(origin)
-      return { allow: verdict === true ? origin : typeof verdict === 'string' ? verdict : undefined, vary: true }
+      const verdict = option(origin)
+      const decided = (v: boolean | string): OriginDecision => ({ allow: v === true ? origin : typeof v === 'string' ? v : undefined, vary: true })
+      return verdict instanceof Promise ? verdict.then(decided) : decided(verdict)
     }
     const list = option instanceof RegExp ? [option] : (option as readonly (string | RegExp)[])
     return { allow: list.some((p) => matches(p, origin)) ? origin : undefined, vary: true }
@@ -93,7 +99,24 @@ export class CorsPolicy {
    * Vary, Allow-Credentials and Expose-Headers.
    */
   async actualHeaders(origin: string | undefined): Promise<HeaderPair[]> {
-    const { allow, vary } = await this.decide(origin)
+    return this.actualFor(await this.decide(origin))
+  }
+
+  /**
+   * {@link actualHeaders} computed at once, for answers written without a chance to wait
+   * (the engine's error answers); `undefined` when an origin function answers with a promise.
+   *
+   * @example
+   * ```ts
+   * new CorsPolicy({ origin: '*' }).actualHeadersNow(undefined) // [['Access-Control-Allow-Origin', '*']]
+   * ```
+   */
+  actualHeadersNow(origin: string | undefined): HeaderPair[] | undefined {
+    const decision = this.decideNow(origin)
+    return decision instanceof Promise ? undefined : this.actualFor(decision)
+  }
+
+  private actualFor({ allow, vary }: OriginDecision): HeaderPair[] {
     const out: HeaderPair[] = []
     if (allow !== undefined) out.push(['Access-Control-Allow-Origin', allow])
     if (vary) out.push(['Vary', 'Origin'])

@@ -7,7 +7,6 @@ import type { PorticoRequest } from '../server/request.js'
 import type { PorticoResponse } from '../server/response.js'
 import type { Middleware } from '../server/types.js'
 import { CorsPolicy, type CorsOptions, type HeaderPair } from './cors-policy.js'
-import { keepOnReset } from './sticky-headers.js'
 import { addVary } from './vary.js'
 
 /**
@@ -42,10 +41,14 @@ function apply(res: PorticoResponse, headers: readonly HeaderPair[]): void {
   }
 }
 
+/** The response carries CORS headers already (set by the middleware, kept by `onHead`). */
+const APPLIED = new WeakSet<PorticoResponse>()
+
 /**
  * Runs the CORS protocol for one request with a policy: a preflight is answered (204) here;
- * any other request gets its headers now, kept even if an error answer later replaces the
- * response's headers. Resolves `true` when the request was fully answered.
+ * any other request gets its headers now, and again right before its head is written
+ * (`res.onHead`), so that an error answer that replaced the headers still carries them.
+ * Resolves `true` when the request was fully answered.
  *
  * @example
  * ```ts
@@ -56,6 +59,7 @@ function apply(res: PorticoResponse, headers: readonly HeaderPair[]): void {
 export async function applyCors(policy: CorsPolicy, req: PorticoRequest<any>, res: PorticoResponse): Promise<boolean> {
   const origin = req.getHeader('origin')
   if (isPreflight(req)) {
+    APPLIED.add(res)
     const headers = await policy.preflightHeaders(origin, req.getHeader('access-control-request-headers'), routeMethods(req))
     res.setStatus(204)
     apply(res, headers)
@@ -63,10 +67,28 @@ export async function applyCors(policy: CorsPolicy, req: PorticoRequest<any>, re
     return true
   }
   const headers = await policy.actualHeaders(origin)
+  APPLIED.add(res)
   if (headers.length === 0) return false
   apply(res, headers)
-  keepOnReset(res, (r) => apply(r, headers))
+  res.onHead((r) => apply(r, headers))
   return false
+}
+
+/**
+ * The CORS headers for an answer no CORS middleware saw (the engine's 413 from
+ * `Content-Length`, 503 from a full queue, a refused `accept`), decided synchronously: for a
+ * server-wide `server.onResponseHead` hook. Does nothing when `applyCors` ran for the
+ * response, or when the policy's origin function answers with a promise.
+ *
+ * @example
+ * ```ts
+ * server.onResponseHead((req, res) => applyCorsNow(policy, req, res))
+ * ```
+ */
+export function applyCorsNow(policy: CorsPolicy, req: PorticoRequest<any>, res: PorticoResponse): void {
+  if (APPLIED.has(res)) return
+  const headers = policy.actualHeadersNow(req.getHeader('origin'))
+  if (headers !== undefined) apply(res, headers)
 }
 
 /**

@@ -112,14 +112,9 @@ export function decodeRequestBody(options: DecodeBodyOptions = {}): Middleware {
       throw new HttpError(415, 'Unsupported Content-Encoding', { headers: { 'Accept-Encoding': 'br, gzip, deflate' } })
     }
     if (codings.length === 0) return next()
+    // The engine's decoder hook: the body is decoded as it is read, the limit on decoded bytes.
     const limit = options.maxDecodedSize ?? req.server.getMaxRequestSize()
-    const raw = req.body
-    let decoded: AsyncIterable<Buffer> | undefined
-    Object.defineProperty(req, 'body', {
-      configurable: true,
-      get: () => (decoded ??= decodeStream(raw, codings, limit)),
-    })
-    req.bytes = () => decodeAll(raw, codings, limit)
+    req.setBodyDecoder((raw) => decodeStream(raw, codings, limit), limit)
     return next()
   }
 }

@@ -7,12 +7,9 @@
 import { realpath } from 'node:fs/promises'
 import { isAbsolute, resolve } from 'node:path'
 import { HttpError } from '../errors.js'
-import { endpointFor, type RouteEntry } from '../server/dispatch.js'
-import type { PorticoRequest } from '../server/request.js'
 import { PorticoResponse } from '../server/response.js'
 import { Server } from '../server/server.js'
-import type { Handler } from '../server/types.js'
-import { applyCors } from './cors.js'
+import { applyCors, applyCorsNow } from './cors.js'
 import { CorsPolicy, type CorsOptions } from './cors-policy.js'
 import { mountStatic, type MountOptions } from './mount-static.js'
 import { isInside } from './safe-path.js'
@@ -70,7 +67,6 @@ interface WebState {
 }
 
 const STATE = Symbol('portico.middleware')
-const UNMATCHED = Symbol('portico.unmatched-through-chain')
 
 function stateOf(server: Server): WebState {
   let s = server.extensions.get(STATE) as WebState | undefined
@@ -81,51 +77,18 @@ function stateOf(server: Server): WebState {
   return s
 }
 
-function entryOf(server: Server, handler: Handler<any>): RouteEntry {
-  return { handler, options: {}, chain: server.middleware.compose(endpointFor(handler)), ownMiddlewares: false }
-}
-
 /**
- * Makes the requests no route matches (404, 405, automatic OPTIONS) run through the server's
- * middlewares too, so CORS headers and request logs cover them. A top handler, when set,
- * still receives the 404/405 requests.
- *
- * @example
- * ```ts
- * routeUnmatchedThroughMiddleware(server)
- * ```
+ * Installs CORS once per server: a middleware at the `'encoding'` stage (preflights, and the
+ * headers of every answer that goes through the middlewares, unmatched requests included),
+ * plus a response-head hook for the engine's own answers that no middleware saw (413 from
+ * `Content-Length`, 503 from a full queue, a refused `accept`).
  */
-export function routeUnmatchedThroughMiddleware(server: Server): void {
-  if (server.extensions.has(UNMATCHED)) return
-  server.extensions.set(UNMATCHED, true)
-  // The router's own Allow list travels in the (otherwise empty) params.
-  const options = entryOf(server, (req: PorticoRequest<any>, res) => {
-    res.setStatus(204).setHeader('Allow', String(req.params.allow))
-    res.end()
-  })
-  const notFound = entryOf(server, () => {
-    throw new HttpError(404, 'Not Found')
-  })
-  const notAllowed = entryOf(server, (req: PorticoRequest<any>) => {
-    throw new HttpError(405, 'Method Not Allowed', { headers: { Allow: String(req.params.allow) } })
-  })
-  const router = server.router
-  const lookup = router.lookup.bind(router)
-  router.lookup = (method, path) => {
-    const found = lookup(method, path)
-    const pick = (value: RouteEntry, allow: string[]): typeof found => ({ kind: 'found', value, params: { allow: allow.join(', ') }, pattern: '', method })
-    if (found.kind === 'options') return pick(options, found.allow)
-    if (server.topEntry !== undefined) return found
-    if (found.kind === 'not-found') return pick(notFound, [])
-    if (found.kind === 'method-not-allowed') return pick(notAllowed, found.allow)
-    return found
-  }
-}
-
 function installCors(server: Server, state: WebState): void {
   if (state.corsInstalled) return
   state.corsInstalled = true
-  routeUnmatchedThroughMiddleware(server)
+  server.onResponseHead((req, res) => {
+    if (state.corsEnabled) applyCorsNow(state.policy, req, res)
+  })
   server.use(
     async (req, res, next) => {
       if (!state.corsEnabled) return next()

@@ -7,8 +7,9 @@
  * - the response needs `statusCode`, and for the byte count either `bytesWritten` (body bytes
  *   sent, read when the response is done) or a `Content-Length` through `getHeader`;
  *   without either, bytes are logged as unknown (`-`, `null`);
- * - when the response has `onFinish(callback)`, the line is written when the response is
- *   fully sent (streamed bodies included); otherwise when the inner chain settles.
+ * - when the response has `onFinish(callback)` (Portico's has, with `bytesWritten`), the line
+ *   is written when the response is fully sent (streamed bodies included), or when the
+ *   connection closed before (`aborted`); otherwise when the inner chain settles.
  * @module
  */
 import type { Middleware } from '../router/compose.js'
@@ -39,8 +40,8 @@ export interface LoggableResponse {
   /** Body bytes sent so far (preferred source of the byte count). */
   readonly bytesWritten?: number
   getHeader?(name: string): string | number | readonly string[] | undefined
-  /** Calls back once the response has been fully sent. */
-  onFinish?(callback: () => void): void
+  /** Calls back once the response has been fully sent (`aborted` when the connection closed first). */
+  onFinish?(callback: (aborted?: boolean) => void): void
 }
 
 /**
@@ -75,6 +76,8 @@ export interface RequestLogRecord {
   readonly bytes: number | null
   /** Milliseconds, rounded to the microsecond. */
   readonly durationMs: number
+  /** Present (true) when the connection closed before the response was complete. */
+  readonly aborted?: true
 }
 
 /**
@@ -146,9 +149,10 @@ export function formatPretty(record: RequestLogRecord, colors: boolean): string 
   const clock = record.time.slice(11, 19)
   const bytes = formatBytes(record.bytes)
   const duration = formatDuration(record.durationMs)
-  if (!colors) return `${clock} ${record.method} ${record.path} ${record.status} ${bytes} ${duration}\n`
+  const aborted = record.aborted === true ? ' aborted' : ''
+  if (!colors) return `${clock} ${record.method} ${record.path} ${record.status} ${bytes} ${duration}${aborted}\n`
   const color = STATUS_COLORS[Math.min(5, Math.floor(record.status / 100))] ?? ''
-  return `${DIM}${clock}${RESET} ${BOLD}${record.method}${RESET} ${record.path} ${color}${record.status}${RESET} ${bytes} ${DIM}${duration}${RESET}\n`
+  return `${DIM}${clock}${RESET} ${BOLD}${record.method}${RESET} ${record.path} ${color}${record.status}${RESET} ${bytes} ${DIM}${duration}${RESET}${aborted}\n`
 }
 
 /**
@@ -200,9 +204,10 @@ export function logger<Req extends LoggableRequest, Res extends LoggableResponse
   return async (req, res, next) => {
     const started = now()
     const time = new Date(wallClock()).toISOString()
-    const write = (status: number): void => {
+    const write = (status: number, aborted?: boolean): void => {
       const durationMs = Math.round((now() - started) * 1000) / 1000
-      const record: RequestLogRecord = { time, method: req.method, path: req.path, status, bytes: bytesOf(res), durationMs }
+      const base = { time, method: req.method, path: req.path, status, bytes: bytesOf(res), durationMs }
+      const record: RequestLogRecord = aborted === true ? { ...base, aborted: true } : base
       stream.write(pretty ? formatPretty(record, colors) : formatJson(record))
     }
     try {
@@ -211,7 +216,7 @@ export function logger<Req extends LoggableRequest, Res extends LoggableResponse
       write(statusOfError(error))
       throw error
     }
-    if (typeof res.onFinish === 'function') res.onFinish(() => write(res.statusCode))
+    if (typeof res.onFinish === 'function') res.onFinish((aborted) => write(res.statusCode, aborted))
     else write(res.statusCode)
   }
 }

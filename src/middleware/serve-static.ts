@@ -67,7 +67,8 @@ function safeDecode(s: string): string {
  * Serves the files of `dir` under the URL path `prefix`. Use it as a route handler (without a
  * `next`, what is not found is a 404), as a route middleware, or register the routes with
  * `server.serveStatic(prefix, dir)` / {@link mountStatic}. As a server-wide `use()` middleware
- * it only sees requests the router matched (all of them after `routeUnmatchedThroughMiddleware`).
+ * it sees every request (the server runs its middlewares around the answers of unmatched
+ * requests too).
  *
  * @example
  * ```ts

@@ -1,6 +1,6 @@
 /**
  * Request-path helpers for the router: percent-encoding normalization (RFC 3986 §6.2.2),
- * the canonical form used by the redirect rule (§5.2.4 dot segments, no empty segments), and
+ * the canonical form used by the redirect rule (no empty segments), dot-segment detection, and
  * decoding of captured values.
  * @module
  */
@@ -75,22 +75,18 @@ export function decodeValue(raw: string): string | undefined {
 }
 
 /**
- * The canonical form of a path: dot segments resolved (RFC 3986 §5.2.4), repeated slashes
- * collapsed, no trailing slash (except the root `/`).
+ * The canonical form of a path for the redirect rule: repeated slashes collapsed, no trailing
+ * slash (except the root `/`). Dot segments are left as they are (the router never redirects
+ * a path holding one; see docs/routing.md).
  *
  * @example
  * ```ts
  * canonicalPath('//users//42/')     // '/users/42'
- * canonicalPath('/a/./b/../c')      // '/a/c'
  * ```
  */
 export function canonicalPath(path: string): string {
   const out: string[] = []
-  for (const segment of path.split('/')) {
-    if (segment === '' || segment === '.') continue
-    if (segment === '..') out.pop()
-    else out.push(segment)
-  }
+  for (const segment of path.split('/')) if (segment !== '') out.push(segment)
   return '/' + out.join('/')
 }
 

@@ -7,7 +7,7 @@
  */
 import { compileTree, type CompiledMatcher } from './codegen.js'
 import { collectMethods } from './match.js'
-import { canonicalPath, normalizePercent } from './path.js'
+import { canonicalPath, hasDotSegment, normalizePercent } from './path.js'
 import { checkMethod, parsePattern } from './pattern.js'
 import { nodeFor, prune, RouteNode, type RouteEntry, type RouteFound } from './tree.js'
 
@@ -19,8 +19,9 @@ export type { RouteFound } from './tree.js'
  * - `method-not-allowed`: the path has routes, not for this method (answer 405 with `Allow`);
  * - `options`: an OPTIONS request for a path with routes but no OPTIONS route (answer 204
  *   with `Allow`); also for `OPTIONS *`, with every method of the table;
- * - `redirect`: no route for the path as sent, one for its canonical form (answer 308 to
- *   `location`, appending the request's `?query`);
+ * - `redirect`: no route for the path as sent, one once its trailing and repeated slashes are
+ *   dropped (answer 308 to `location`, appending the request's `?query`); never for a path
+ *   with a `.`/`..` segment, raw or percent-encoded (those are `not-found`);
  * - `not-found`.
  *
  * @example
@@ -191,6 +192,9 @@ export class Router<T> {
     if (methods.size > 0) {
       return method === 'OPTIONS' ? { kind: 'options', allow: allowList(methods) } : { kind: 'method-not-allowed', allow: allowList(methods) }
     }
+    // Dot segments are never resolved into a redirect: a traversal attempt is answered 404 here
+    // (or 403 by a static mount whose wildcard takes an encoded-slash segment), not sent on.
+    if (hasDotSegment(path)) return NOT_FOUND
     const canonical = canonicalPath(path)
     if (canonical !== path && this.#methodsOf(canonical).size > 0) return { kind: 'redirect', location: canonical }
     return NOT_FOUND

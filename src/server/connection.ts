@@ -25,6 +25,11 @@ const PAUSE_PIPELINE = 1
 const PAUSE_BODY = 2
 /** How long a closing socket may keep sending (unread) bytes before it is destroyed. */
 const LINGER_MS = 2000
+/**
+ * How long a graceful stop waits for the first request of a connection accepted just before
+ * it: closing such a socket at once would drop a request the client has already sent.
+ */
+const FRESH_GRACE_MS = 1000
 const EMPTY = Buffer.alloc(0)
 
 /**
@@ -57,6 +62,9 @@ export class Connection implements ResponseSink, BodySource {
   private detached = false
   private pausedBy = 0
   private lingerTimer: NodeJS.Timeout | undefined = undefined
+  private graceTimer: NodeJS.Timeout | undefined = undefined
+  /** Requests whose head arrived on this connection. */
+  private requests = 0
   private finalAnswer: string | undefined = undefined
   private readonly listeners: Record<string, (...args: any[]) => void>
 
@@ -124,6 +132,7 @@ export class Connection implements ResponseSink, BodySource {
 
   private onHead(head: RequestHead): void {
     if (this.discarding) return
+    this.requests++
     this.phase = BODY
     this.headPending = false
     const server = this.server
@@ -218,7 +227,14 @@ export class Connection implements ResponseSink, BodySource {
     }
     this.discarding = true
     this.closing = true
-    // A peer that half-closes while a stream (SSE, long poll) is open has gone away.
+    // A half-close (FIN) while a stream (SSE, long poll) is open is taken as the client gone.
+    // On the receiving side a FIN looks the same whether the peer closed both directions (a
+    // browser closing an EventSource, a killed curl) or only its sending one (`nc` reading a
+    // request from a pipe); without this rule a closed tab would only be seen at the next
+    // write, and streams that write rarely would keep dead sockets for minutes. Real resets
+    // are seen at once through 'close'/'error'. Ordinary responses are still completed
+    // after a half-close (closeAfterPending below); to watch a stream with nc, keep its
+    // input open (`(printf 'GET /events HTTP/1.1\r\n\r\n'; cat) | nc host port`).
     const streaming = this.out.pending.some((res) => res.stream !== undefined)
     if (streaming || (this.current !== undefined && this.currentRes !== undefined && !this.currentRes.headersSent)) this.destroy()
     else this.closeAfterPending()
@@ -253,7 +269,15 @@ export class Connection implements ResponseSink, BodySource {
 
   /** Closes the connection now if nothing is in flight; otherwise after the pending responses. */
   shutdown(): void {
-    if (this.idle) this.endSocket()
+    if (this.idle && this.requests === 0) {
+      // Accepted but silent: its first request may be on the wire. Serve it (with
+      // `Connection: close`) if it comes soon; close the socket otherwise.
+      this.closing = true
+      this.graceTimer = setTimeout(() => {
+        if (this.idle) this.endSocket()
+      }, FRESH_GRACE_MS)
+      this.graceTimer.unref()
+    } else if (this.idle) this.endSocket()
     else if (this.out.length === 0 && this.phase === IDLE) this.destroy()
     else this.closeAfterPending()
   }
@@ -262,6 +286,7 @@ export class Connection implements ResponseSink, BodySource {
     if (this.closed) return
     this.closed = true
     if (this.lingerTimer !== undefined) clearTimeout(this.lingerTimer)
+    if (this.graceTimer !== undefined) clearTimeout(this.graceTimer)
     const lost = new PorticoError('PORTICO_ERR_CONNECTION_CLOSED')
     this.current?.bodyReader?.fail(lost)
     this.out.abandon()
@@ -316,6 +341,7 @@ export class Connection implements ResponseSink, BodySource {
     if (head === undefined || !this.out.isFirst(res) || this.closed) throw new PorticoError('PORTICO_ERR_NOT_UPGRADABLE')
     this.out.flush()
     this.detached = true
+    this.out.pending.shift()
     this.out.clear()
     const socket = this.socket
     handOver(socket, this.listeners)

@@ -12,6 +12,7 @@ import type { PorticoRequest } from './request.js'
 import type { PorticoResponse } from './response.js'
 import type { Handler, RouteOptions } from './types.js'
 import type { Server } from './server.js'
+import type { RouteLookup } from '../router/router.js'
 
 /**
  * A registered route as the server stores it in the router.
@@ -48,26 +49,16 @@ export function startRequest(server: Server, req: PorticoRequest<any>, res: Port
       req.params = found.params
       break
     case 'not-found':
-      entry = server.topEntry
-      if (entry === undefined) return answerUnrouted(server, res, 404, undefined)
-      break
     case 'method-not-allowed':
       entry = server.topEntry
-      if (entry === undefined) return answerUnrouted(server, res, 405, ['Allow', found.allow.join(', ')])
+      if (entry === undefined) return unmatched(server, req, res, found)
       break
-    case 'options':
-      res.setStatus(204).setHeader('Allow', found.allow.join(', '))
-      res.end()
-      return server.maxRequestSize
-    case 'redirect': {
-      const q = req.url.indexOf('?')
-      res.setStatus(308).setHeader('Location', q < 0 ? found.location : found.location + req.url.slice(q))
-      res.end()
-      return server.maxRequestSize
-    }
+    default:
+      return unmatched(server, req, res, found)
   }
   const options = entry.options
   const limit = options.maxRequestSize ?? (options.stream === true ? Infinity : server.maxRequestSize)
+  req.bodyLimit = limit
   const hasBody = req.bodyReader !== undefined
   if (req.head.contentLength > limit) return reject(res, conn, 413, undefined)
   if (options.accept !== undefined) {
@@ -86,11 +77,52 @@ export function startRequest(server: Server, req: PorticoRequest<any>, res: Port
   return limit
 }
 
-function answerUnrouted(server: Server, res: PorticoResponse, status: number, header: [string, string] | undefined): number {
-  res.setStatus(status)
-  if (header !== undefined) res.setHeader(header[0], header[1])
-  res.send(reasonPhrase(status) + '\n')
+/**
+ * A request no route took: answered at once when the server has no middleware, else through
+ * the server's middlewares (CORS, the logger…) with the answer as the innermost handler.
+ */
+function unmatched(server: Server, req: PorticoRequest<any>, res: PorticoResponse, found: RouteLookup<RouteEntry>): number {
+  if (server.middleware.size === 0) answerLookup(req, res, found)
+  else {
+    req.unmatched = found
+    server.limiter.run(req, res, server.unmatchedEntry)
+  }
   return server.maxRequestSize
+}
+
+/**
+ * The handler of the requests no route took: 404, 405 with `Allow`, 204 with `Allow` for an
+ * automatic `OPTIONS`, 308 to the canonical path (the query kept).
+ *
+ * @example
+ * ```ts
+ * const entry = makeEntry(answerUnmatched, {}) // what the server does once
+ * ```
+ */
+export function answerUnmatched(req: PorticoRequest<any>, res: PorticoResponse): void {
+  answerLookup(req, res, req.unmatched as RouteLookup<RouteEntry>)
+}
+
+function answerLookup(req: PorticoRequest<any>, res: PorticoResponse, found: RouteLookup<RouteEntry>): void {
+  switch (found.kind) {
+    case 'options':
+      res.setStatus(204).setHeader('Allow', found.allow.join(', '))
+      res.end()
+      return
+    case 'redirect': {
+      const q = req.url.indexOf('?')
+      res.setStatus(308).setHeader('Location', q < 0 ? found.location : found.location + req.url.slice(q))
+      res.end()
+      return
+    }
+    case 'method-not-allowed':
+      res.setStatus(405).setHeader('Allow', found.allow.join(', '))
+      res.send(reasonPhrase(405) + '\n')
+      return
+    default:
+      res.setStatus(404)
+      res.send(reasonPhrase(404) + '\n')
+  }
 }
 
 /** Answers before the body is read; a request with a body then closes the connection. */
@@ -114,6 +146,7 @@ function reject(res: PorticoResponse, conn: Connection | undefined, status: numb
  */
 export function answerError(res: PorticoResponse, status: number, message?: string, headers?: Record<string, string>): void {
   if (res.finished || res.headersSent) return
+  res.release(true, false)
   res.resetHeaders()
   res.statusCode = status
   if (headers !== undefined) for (const name of Object.keys(headers)) res.setHeader(name, headers[name])
@@ -133,8 +166,9 @@ export function runRoute(server: Server, req: PorticoRequest<any>, res: PorticoR
   if (res.finished) return
   try {
     if (entry.ownMiddlewares || server.middleware.size > 0) {
+      res.deferred = true
       return entry.chain(req, res).then(
-        () => finishIfOpen(res),
+        () => res.release(false, true),
         (err: unknown) => handleError(server, req, res, err),
       )
     }
@@ -185,7 +219,7 @@ export function endpointFor(handler: Handler<any>): (req: PorticoRequest<any>, r
  * ```
  */
 export function settle(res: PorticoResponse, value: unknown): void | Promise<void> {
-  if (res.finished || res.headersSent) return
+  if (res.answered) return
   if (value === undefined) return res.end()
   if (typeof value === 'string' || value instanceof Uint8Array) return res.send(value)
   if (value !== null && typeof value === 'object' && Symbol.asyncIterator in value) return res.send(value as AsyncIterable<Uint8Array>)
@@ -205,6 +239,7 @@ function finishIfOpen(res: PorticoResponse): void {
  * ```
  */
 export function handleError(server: Server, req: PorticoRequest<any>, res: PorticoResponse, err: unknown): void | Promise<void> {
+  res.release(true, false)
   const custom = server.errorHandler
   if (custom !== undefined && !res.headersSent && !res.finished) {
     try {

@@ -6,8 +6,9 @@
  */
 import type { Duplex } from 'node:stream'
 import type { RequestHead } from '../http1/types.js'
-import { HttpError } from '../errors.js'
+import { HttpError, PorticoError } from '../errors.js'
 import { BodyReader, EMPTY_BODY } from './body-reader.js'
+import type { BodyDecoder } from './body-encoder.js'
 import type { Server } from './server.js'
 
 const EMPTY_ASYNC: AsyncIterable<Buffer> = { async *[Symbol.asyncIterator]() {} }
@@ -37,6 +38,11 @@ export class PorticoRequest<P = Record<string, string | number>> {
   readonly bodyReader: BodyReader | undefined
   /** @internal bytes after the head of an upgrade request */
   upgradeHead: Buffer | undefined = undefined
+  /** @internal the body limit of the matched route (server's limit until routed) */
+  bodyLimit: number
+  /** @internal what the router answered when no route matched (see dispatch.ts) */
+  unmatched: unknown = undefined
+  private decoded: AsyncIterable<Buffer> | undefined = undefined
   private cachedPath: string | undefined = undefined
   private cachedQuery: Record<string, string> | undefined = undefined
   private cachedHeaders: Record<string, string> | undefined = undefined
@@ -49,6 +55,7 @@ export class PorticoRequest<P = Record<string, string | number>> {
     this.socket = socket
     this.bodyReader = body
     this.params = EMPTY_PARAMS as P
+    this.bodyLimit = server.maxRequestSize
   }
 
   /** `'1.1'` or `'1.0'`. */
@@ -140,12 +147,30 @@ export class PorticoRequest<P = Record<string, string | number>> {
 
   /** The body as an async iterable of chunks (read once). */
   get body(): AsyncIterable<Buffer> {
-    return this.bodyReader ?? EMPTY_ASYNC
+    return this.decoded ?? this.bodyReader ?? EMPTY_ASYNC
   }
 
   /** The whole body (413 past the limit). */
   bytes(): Promise<Buffer> {
+    if (this.decoded !== undefined) return collect(this.decoded)
     return this.bodyReader === undefined ? Promise.resolve(EMPTY_BODY) : this.bodyReader.bytes()
+  }
+
+  /**
+   * Makes `body`, `bytes()`, `text()` and `parseJsonBody()` read the body through `decode`
+   * (a `Content-Encoding` decoder), with `limit` (default: the route's body limit) applied
+   * to the *decoded* bytes: past it, reading throws `PORTICO_ERR_REQUEST_TOO_LARGE` (413)
+   * and the decoder is stopped. Call it before the body is read (a middleware does).
+   *
+   * @example
+   * ```ts
+   * req.setBodyDecoder((raw) => decodeStream(raw, ['gzip']), 10 * 1024 * 1024)
+   * ```
+   */
+  setBodyDecoder(decode: BodyDecoder, limit: number = this.bodyLimit): void {
+    if (this.bodyReader === undefined) return
+    if (this.bodyReader.consumed) throw new PorticoError('PORTICO_ERR_BODY_CONSUMED')
+    this.decoded = bounded(decode(this.bodyReader), limit)
   }
 
   /** The whole body decoded as UTF-8. */
@@ -162,6 +187,26 @@ export class PorticoRequest<P = Record<string, string | number>> {
       throw new HttpError(400, 'Malformed JSON body', { cause })
     }
   }
+}
+
+/** Yields the chunks of `source`, throwing 413 once more than `limit` bytes came out. */
+async function* bounded(source: AsyncIterable<Buffer>, limit: number): AsyncGenerator<Buffer> {
+  let total = 0
+  for await (const chunk of source) {
+    total += chunk.length
+    if (total > limit) throw new PorticoError('PORTICO_ERR_REQUEST_TOO_LARGE', `Decoded request body larger than ${limit} bytes`)
+    yield chunk
+  }
+}
+
+async function collect(source: AsyncIterable<Buffer>): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of source) {
+    chunks.push(chunk)
+    size += chunk.length
+  }
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)
 }
 
 const EMPTY_PARAMS: Record<string, never> = Object.freeze({}) as Record<string, never>

@@ -82,9 +82,11 @@ export class ResponseQueue {
     return next
   }
 
-  /** Forgets every pending response (the connection closes after the current one). */
+  /** Forgets every pending response (the connection closes after the current one); the ones
+   * not complete are told they were aborted. */
   clear(): void {
-    this.pending.length = 0
+    const dropped = this.pending.splice(0)
+    for (const res of dropped) res.abort()
   }
 
   /** Resolves once `res` is the oldest (or the socket is gone). */
@@ -103,11 +105,7 @@ export class ResponseQueue {
   /** The socket closed: every pending response is abandoned and told so. */
   abandon(): void {
     this.closed = true
-    for (const res of this.pending) {
-      res.finished = true
-      res.stream?.fireClose()
-    }
-    this.pending.length = 0
+    for (const res of this.pending.splice(0)) res.abort()
     if (this.waiters !== undefined) for (const wake of this.waiters.values()) wake()
     this.waiters = undefined
   }

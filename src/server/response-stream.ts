@@ -21,6 +21,26 @@ export interface OpenStreamOptions {
 }
 
 /**
+ * The public shape of a response body stream: what `res.openStream()` returns, and what a
+ * body encoder's stream (see `BodyEncoding`) must offer in its place.
+ *
+ * @example
+ * ```ts
+ * const out: BodyStream = res.openStream()
+ * out.write('a'); out.end()
+ * ```
+ */
+export interface BodyStream {
+  write(chunk: string | Uint8Array): boolean
+  end(): void
+  readonly writableLength: number
+  readonly closed: boolean
+  onDrain(cb: () => void): void
+  onClose(cb: () => void): void
+  destroy(): void
+}
+
+/**
  * A response body being written.
  *
  * @example
@@ -30,7 +50,7 @@ export interface OpenStreamOptions {
  * out.onClose(() => clearInterval(timer))
  * ```
  */
-export class ResponseStream {
+export class ResponseStream implements BodyStream {
   private closeCallbacks: (() => void)[] = []
   private drainCallbacks: (() => void)[] = []
   private ended = false
@@ -58,8 +78,9 @@ export class ResponseStream {
     if (this.closed) return false
     if (this.noBody) return true
     const sink = this.res.sink
-    if (!this.chunked) return sink.write(this.res, chunk, 'utf8')
     const len = typeof chunk === 'string' ? Buffer.byteLength(chunk, 'utf8') : chunk.length
+    this.res.bytesWritten += len
+    if (!this.chunked) return sink.write(this.res, chunk, 'utf8')
     if (len === 0) return true
     if (typeof chunk === 'string' && len === chunk.length) return sink.write(this.res, chunkHeader(len) + chunk + '\r\n', 'latin1')
     const head = chunkHeader(len)

@@ -9,35 +9,17 @@ import type { Duplex } from 'node:stream'
 import { validateHeaderName, validateHeaderValue } from '../http1/head-writer.js'
 import { PorticoError } from '../errors.js'
 import type { PorticoRequest } from './request.js'
-import { dateLine, statusHasNoBody, statusLine } from './status-line.js'
-import { ResponseStream, type OpenStreamOptions } from './response-stream.js'
+import { dateLine, headPrefix, statusHasNoBody, statusLine } from './status-line.js'
+import { ResponseStream, type BodyStream, type OpenStreamOptions } from './response-stream.js'
 import { pipeBody, type BodySource } from './send-stream.js'
+import type { BodyEncoder } from './body-encoder.js'
+import type { ResponseSink } from './response-sink.js'
 
-/**
- * What a response needs from the connection that carries it (see `connection.ts`).
- *
- * @example
- * ```ts
- * res.sink.write(res, 'bytes', 'latin1') // what ResponseStream does
- * ```
- */
-export interface ResponseSink {
-  readonly socket: Duplex | undefined
-  /** Writes bytes of `res`, in request order (buffered while older responses are pending). */
-  write(res: PorticoResponse, data: string | Uint8Array, encoding: BufferEncoding): boolean
-  /** `res` is complete. */
-  finish(res: PorticoResponse): void
-  /** Whether the connection may stay open after this response. */
-  canKeepAlive(res: PorticoResponse): boolean
-  /** Resolves once `res` is the oldest pending response (its bytes go straight out). */
-  whenCurrent(res: PorticoResponse): Promise<void>
-  /** Hands the socket over (see `res.upgrade`). */
-  upgrade(res: PorticoResponse): { socket: Duplex; head: Buffer }
-  /** Bytes queued for `res` and not yet sent. */
-  pendingBytes(res: PorticoResponse): number
-  /** Closes the connection at once. */
-  destroy(): void
-}
+export type { ResponseSink } from './response-sink.js'
+
+const EMPTY = Buffer.alloc(0)
+/** Bodies up to this size leave with their head in one buffer (one write). */
+const JOIN_LIMIT = 16 * 1024
 
 /**
  * The response to one request.
@@ -73,8 +55,27 @@ export class PorticoResponse {
   stream: ResponseStream | undefined = undefined
   /** @internal the request holds a slot of the concurrency limiter */
   holdsSlot = false
+  /**
+   * Body bytes handed to the connection so far: after any body encoding (compression),
+   * before chunk framing; 0 for HEAD and bodiless statuses.
+   */
+  bytesWritten = 0
+  /** The connection closed before the response was complete. */
+  aborted = false
+  /**
+   * @internal inside a middleware chain: a whole body (`send`, `setJson`, `end`) is held until
+   * the chain returns, so a middleware may still set headers or replace the body after
+   * `await next()`. Streams, `openStream()` and upgrades are written at once.
+   */
+  deferred = false
+  /** @internal the held body (`null`: an empty one); undefined when none is held */
+  private heldBody: string | Uint8Array | null | undefined = undefined
   private headers: string[] = []
   private userConnection = false
+  private bodyStream: BodyStream | undefined = undefined
+  private encoder: BodyEncoder | undefined = undefined
+  private headHooks: ((res: PorticoResponse) => void)[] | undefined = undefined
+  private finishHooks: ((aborted: boolean) => void)[] | undefined = undefined
 
   constructor(req: PorticoRequest<any>, sink: ResponseSink, keepAlive: boolean) {
     this.req = req
@@ -134,11 +135,90 @@ export class PorticoResponse {
     return this.headers
   }
 
+  /**
+   * Calls `cb` once, when the response is complete (its last byte handed to the connection;
+   * `aborted` false) or when the connection closed before that (`aborted` true). Called at
+   * once (in a microtask) when that already happened.
+   *
+   * @example
+   * ```ts
+   * res.onFinish((aborted) => log(req.path, res.statusCode, res.bytesWritten, aborted))
+   * ```
+   */
+  onFinish(cb: (aborted: boolean) => void): void {
+    if (this.finished) {
+      const aborted = this.aborted
+      queueMicrotask(() => cb(aborted))
+    } else (this.finishHooks ??= []).push(cb)
+  }
+
+  /**
+   * Calls `cb(res)` just before the head is written, whatever writes it: the handler, an
+   * error answer of the engine (413, 408, 503, 500…, whose headers replace the ones set
+   * before), a stream. `cb` may still set headers. See also `server.onResponseHead`.
+   *
+   * @example
+   * ```ts
+   * res.onHead((r) => r.setHeader('Access-Control-Allow-Origin', '*'))
+   * ```
+   */
+  onHead(cb: (res: PorticoResponse) => void): void {
+    if (!this.headersSent) (this.headHooks ??= []).push(cb)
+  }
+
+  /**
+   * Routes the body through `encoder` (compression): it is asked once, right before the head
+   * is written, whether and how to encode the body (see `BodyEncoder`). Raw streams
+   * (`openStream({ raw: true })`) and upgrades are never encoded.
+   *
+   * @example
+   * ```ts
+   * res.setBodyEncoder({ start: (res, size) => (size !== undefined && size > 1024 ? gzipEncoding : undefined) })
+   * ```
+   */
+  setBodyEncoder(encoder: BodyEncoder | undefined): void {
+    this.encoder = encoder
+  }
+
   /** Sends `value` as JSON (`Content-Type: application/json` unless set). */
   setJson(value: unknown): void {
     if (this.indexOf('content-type', 0) < 0) this.headers.push('Content-Type', 'application/json')
-    // through send(), so that middlewares wrapping it (compression) see JSON bodies too
-    void this.send(JSON.stringify(value) ?? 'null')
+    this.sendString(JSON.stringify(value) ?? 'null')
+  }
+
+  /**
+   * The whole body given to `send`/`setJson` that a middleware chain still holds (it leaves
+   * when the outermost middleware returns), or `undefined`. A middleware may read it after
+   * `await next()` and replace it with `send()`.
+   *
+   * @example
+   * ```ts
+   * server.use(async (req, res, next) => { await next(); if (typeof res.body === 'string') res.send(res.body.toUpperCase()) })
+   * ```
+   */
+  get body(): string | Uint8Array | undefined {
+    const held = this.heldBody
+    return held === null ? EMPTY : held
+  }
+
+  /** Whether the response was answered: sent, finished, or a body held by a middleware chain. */
+  get answered(): boolean {
+    return this.finished || this.headersSent || this.heldBody !== undefined
+  }
+
+  /**
+   * @internal leaves the middleware chain: writes the held body (or an empty one when the
+   * chain answered nothing and `endIfOpen`), or with `discard` drops it (an error answers instead).
+   */
+  release(discard: boolean, endIfOpen: boolean): void {
+    const held = this.heldBody
+    this.deferred = false
+    this.heldBody = undefined
+    if (discard || this.finished || this.headersSent) return
+    if (held === undefined) {
+      if (endIfOpen) this.sendBytes(undefined)
+    } else if (typeof held === 'string') this.sendString(held)
+    else this.sendBytes(held ?? undefined)
   }
 
   /**
@@ -161,8 +241,10 @@ export class PorticoResponse {
 
   /** Ends the response: with no body if nothing was sent, or ends an open stream. */
   end(): void {
-    if (this.stream !== undefined) this.stream.end()
-    else if (!this.finished) this.sendBytes(undefined)
+    if (this.bodyStream !== undefined) this.bodyStream.end()
+    else if (this.deferred) {
+      if (this.heldBody === undefined) this.heldBody = null
+    } else if (!this.finished) this.sendBytes(undefined)
   }
 
   /**
@@ -177,14 +259,27 @@ export class PorticoResponse {
    */
   openStream(options: OpenStreamOptions = {}): ResponseStream {
     this.assertOpen()
+    const encoder = this.encoder
+    if (encoder !== undefined && options.raw !== true) {
+      this.encoder = undefined
+      const encoding = encoder.start(this, undefined)
+      const inner = this.openStream(options)
+      if (encoding === undefined) return inner
+      const outer = encoding.stream(inner)
+      this.bodyStream = outer
+      // The encoder's stream has the public shape of a ResponseStream (BodyStream).
+      return outer as ResponseStream
+    }
     const noBody = this.req.method === 'HEAD' || statusHasNoBody(this.statusCode)
     const lengthSet = this.indexOf('content-length', 0) >= 0
     const raw = options.raw === true || (this.req.httpVersion !== '1.1' && !lengthSet)
     if (raw && !lengthSet) this.keepAlive = false
     const chunked = !raw && !lengthSet && !noBody
     this.writeHead(this.buildHead(-1, chunked))
-    this.stream = new ResponseStream(this, chunked, noBody)
-    return this.stream
+    const stream = new ResponseStream(this, chunked, noBody)
+    this.stream = stream
+    this.bodyStream = stream
+    return stream
   }
 
   /**
@@ -204,17 +299,26 @@ export class PorticoResponse {
     this.headersSent = true
     this.finished = true
     if (response !== undefined) handed.socket.write(response, 'latin1')
+    this.fireFinish()
     return handed
   }
 
   /** @internal sends a string body with `Content-Length` in one write */
   sendString(body: string): void {
     this.assertOpen()
+    if (this.deferred) {
+      this.heldBody = body
+      return
+    }
+    if (this.encoder !== undefined) return this.sendEncoded(body)
     const len = Buffer.byteLength(body, 'utf8')
     const head = this.buildHead(len, false)
     if (this.req.method === 'HEAD' || statusHasNoBody(this.statusCode)) this.writeHead(head)
-    else if (len === body.length) this.writeHead(head + body)
-    else {
+    else if (len === body.length) {
+      this.bytesWritten = len
+      this.writeHead(head + body)
+    } else {
+      this.bytesWritten = len
       const buf = Buffer.allocUnsafe(head.length + len)
       buf.write(head, 0, 'latin1')
       buf.write(body, head.length, 'utf8')
@@ -227,18 +331,58 @@ export class PorticoResponse {
   /** @internal sends bytes (or nothing) with `Content-Length` */
   sendBytes(body: Uint8Array | undefined): void {
     this.assertOpen()
+    if (this.deferred) {
+      this.heldBody = body ?? null
+      return
+    }
+    if (this.encoder !== undefined) return this.sendEncoded(body ?? EMPTY)
     const len = body === undefined ? 0 : body.length
     const head = this.buildHead(len, false)
-    this.writeHead(head)
-    if (len > 0 && this.req.method !== 'HEAD' && !statusHasNoBody(this.statusCode)) this.sink.write(this, body as Uint8Array, 'latin1')
+    if (len === 0 || this.req.method === 'HEAD' || statusHasNoBody(this.statusCode)) this.writeHead(head)
+    else if (len <= JOIN_LIMIT) {
+      // One buffer, one socket write: a copy of a small body costs less than a second syscall.
+      const out = Buffer.allocUnsafe(head.length + len)
+      out.write(head, 0, 'latin1')
+      out.set(body as Uint8Array, head.length)
+      this.bytesWritten = len
+      this.headersSent = true
+      this.sink.write(this, out, 'latin1')
+    } else {
+      this.writeHead(head)
+      this.bytesWritten = len
+      this.sink.write(this, body as Uint8Array, 'latin1')
+    }
     this.complete()
+  }
+
+  /** A whole body through the encoder: encoded at once, streamed through it, or as it is. */
+  private sendEncoded(given: string | Uint8Array): void {
+    const encoder = this.encoder as BodyEncoder
+    this.encoder = undefined
+    const encoding = encoder.start(this, typeof given === 'string' ? Buffer.byteLength(given, 'utf8') : given.length)
+    if (encoding === undefined) return typeof given === 'string' ? this.sendString(given) : this.sendBytes(given)
+    const body = typeof given === 'string' ? Buffer.from(given, 'utf8') : given
+    const whole = encoding.whole?.(body)
+    if (whole !== undefined) return this.sendBytes(whole)
+    const out = this.openStream()
+    const outer = encoding.stream(out)
+    this.bodyStream = outer
+    if (body.length > 0) outer.write(body)
+    outer.end()
   }
 
   /** @internal builds the head; `length` -1 when unknown */
   buildHead(length: number, chunked: boolean): string {
+    const server = this.req.server
+    if (this.headHooks !== undefined || server.headHooks.length !== 0) this.runHeadHooks()
     const status = this.statusCode
-    let head = statusLine(status) + dateLine()
     const hs = this.headers
+    // The commonest answer (a body of known length, its type the only field, keep-alive on
+    // HTTP/1.1) from a cached prefix: no loop over the fields, no Connection field to add.
+    if (length >= 0 && hs.length === 2 && hs[0] === 'Content-Type' && this.keepAlive && !server.stopping && this.req.head.httpVersion === '1.1' && !statusHasNoBody(status)) {
+      return headPrefix(status, hs[1]) + length + '\r\n\r\n'
+    }
+    let head = statusLine(status) + dateLine()
     for (let i = 0; i < hs.length; i += 2) head += hs[i] + ': ' + hs[i + 1] + '\r\n'
     if (length >= 0 && !statusHasNoBody(status) && this.indexOf('content-length', 0) < 0) head += 'Content-Length: ' + length + '\r\n'
     else if (chunked) head += 'Transfer-Encoding: chunked\r\n'
@@ -261,6 +405,42 @@ export class PorticoResponse {
     if (this.finished) return
     this.finished = true
     this.sink.finish(this)
+    if (this.finishHooks !== undefined) this.fireFinish()
+  }
+
+  /** @internal the connection closed before the response was complete */
+  abort(): void {
+    if (this.finished) return
+    this.finished = true
+    this.aborted = true
+    this.stream?.fireClose()
+    this.fireFinish()
+  }
+
+  private fireFinish(): void {
+    const hooks = this.finishHooks
+    if (hooks === undefined) return
+    this.finishHooks = undefined
+    for (const hook of hooks) {
+      try {
+        hook(this.aborted)
+      } catch (err) {
+        this.req.server.emitError('An onFinish callback failed', err)
+      }
+    }
+  }
+
+  private runHeadHooks(): void {
+    const own = this.headHooks
+    this.headHooks = undefined
+    const hooks = this.req.server.headHooks
+    try {
+      for (let i = 0; i < hooks.length; i++) hooks[i](this.req, this)
+      if (own !== undefined) for (const hook of own) hook(this)
+    } catch (err) {
+      this.req.server.emitError('A response head hook failed', err)
+    }
+    this.headHooks = own
   }
 
   /** @internal drops the headers set so far (before an error answer) */

@@ -13,7 +13,7 @@ import { MiddlewareStack, type StageOptions } from '../router/compose.js'
 import type { PathParams } from '../router/params.js'
 import { Connection } from './connection.js'
 import { ConcurrencyQueue } from './concurrency-queue.js'
-import { endpointFor, type RouteEntry } from './dispatch.js'
+import { answerUnmatched, endpointFor, type RouteEntry } from './dispatch.js'
 import { openListener, type ListenOptions, type ListenTarget } from './listen.js'
 import type { PorticoRequest } from './request.js'
 import type { PorticoResponse } from './response.js'
@@ -49,6 +49,10 @@ export class Server extends EventEmitter {
   /** @internal */ maxRequestSize: number
   /** @internal */ stopping = false
   /** @internal coarse clock advanced by the timeout sweep */ clock = Date.now()
+  /** @internal hooks run before every response head (see `onResponseHead`) */
+  readonly headHooks: ((req: PorticoRequest<any>, res: PorticoResponse) => void)[] = []
+  /** @internal answers the requests no route took (404, 405, OPTIONS, 308) inside the middlewares */
+  readonly unmatchedEntry: RouteEntry
   /** Per-server state of the upper layers (SSE registry, WebSocket clients…). */
   readonly extensions = new Map<symbol, unknown>()
   private listener: net.Server | undefined = undefined
@@ -66,6 +70,7 @@ export class Server extends EventEmitter {
     this.maxRequestSize = this.config.maxRequestSize
     this.limiter = new ConcurrencyQueue(this, this.config.maxConcurrentRequests, this.config.maxQueuedRequests)
     this.afterInit = options.afterInit
+    this.unmatchedEntry = this.makeEntry(answerUnmatched, {})
   }
 
   /**
@@ -296,6 +301,22 @@ export class Server extends EventEmitter {
     await stopServer(this, listener, this.ownsListener, this.acceptSocket, this.stopHooks, options)
     this.stopSweep?.()
     this.stopSweep = undefined
+  }
+
+  /**
+   * Runs `hook(req, res)` right before the head of every response of this server is written,
+   * whoever writes it: handlers, streams, and the engine's own answers for a request (404/405,
+   * 413, 400 on bad JSON, 408, 503, 500), whose headers replace the ones set before. `hook`
+   * may set headers (CORS does); it must be synchronous. Answers written before a request
+   * exists (a head the parser refused, a head that timed out) do not run it.
+   *
+   * @example
+   * ```ts
+   * server.onResponseHead((req, res) => res.setHeader('X-Request-Path', req.path))
+   * ```
+   */
+  onResponseHead(hook: (req: PorticoRequest<any>, res: PorticoResponse) => void): void {
+    this.headHooks.push(hook)
   }
 
   /** Runs `hook` during `stop()`, before sockets are closed (SSE, WebSocket owners). */

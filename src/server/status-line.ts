@@ -46,6 +46,37 @@ export function dateLine(): string {
 
 function expireDate(): void {
   cachedDateLine = undefined
+  PREFIXES.length = 0
+}
+
+/** Head prefixes by status, then by `Content-Type` value; dropped with the Date line. */
+const PREFIXES: (Map<string, string> | undefined)[] = []
+/** Content types kept per status (a handler may vary them per request; the rest is built). */
+const MAX_TYPES = 16
+
+/**
+ * The head of the commonest response up to its length: status line, Date line, the one
+ * `Content-Type` field and `Content-Length: ` (the caller appends the digits and the blank
+ * line). Cached per status and type until the Date line changes.
+ *
+ * @example
+ * ```ts
+ * headPrefix(200, 'text/plain; charset=utf-8') + 13 + '\r\n\r\n' + 'Hello, World!'
+ * ```
+ */
+export function headPrefix(status: number, contentType: string): string {
+  const date = dateLine()
+  let byType = PREFIXES[status]
+  if (byType === undefined) {
+    byType = new Map()
+    if (status >= 100 && status < 1000) PREFIXES[status] = byType
+  }
+  let prefix = byType.get(contentType)
+  if (prefix === undefined) {
+    prefix = statusLine(status) + date + 'Content-Type: ' + contentType + '\r\nContent-Length: '
+    if (byType.size < MAX_TYPES) byType.set(contentType, prefix)
+  }
+  return prefix
 }
 
 /**

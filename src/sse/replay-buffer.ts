@@ -63,7 +63,9 @@ export class ReplayBuffer {
 
   /**
    * The events after the one whose id is `lastEventId`. When that id is no longer (or never
-   * was) in the buffer, every remembered event: the client may have missed any of them.
+   * was) in the buffer, every remembered event: the client may have missed any of them. This
+   * makes replay at-least-once: a client whose id fell out of the buffer may receive events it
+   * already saw (and has lost for good those that fell out before them).
    */
   since(lastEventId: string): Uint8Array[] {
     this.prune(Date.now())

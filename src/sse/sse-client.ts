@@ -33,6 +33,12 @@ export interface SseClientOptions {
   maxRedirects?: number
   /** How to connect (TLS, proxy, timeout); see `openConnection`. */
   connect?: ConnectOptions
+  /**
+   * The longest line, and the most data one event may gather (UTF-16 code units, bytes for
+   * ASCII). A stream that passes it fails with `PORTICO_ERR_SSE_EVENT_TOO_LARGE` and is
+   * reconnected as after a network error. Default 1 MiB.
+   */
+  maxEventSize?: number
 }
 
 /**
@@ -119,7 +125,7 @@ export class SseSubscription {
       onRetry: (ms) => {
         this.reconnectionTime = ms
       },
-    })
+    }, { maxEventSize: options.maxEventSize })
     this.parser.lastEventId = options.lastEventId ?? ''
     this.parser.reset()
   }
@@ -172,7 +178,15 @@ export class SseSubscription {
         opened = this.handleHead(head, url, redirects, conn)
       },
       onData: (chunk) => {
-        if (opened && attempt === this.attempt) this.parser.push(chunk)
+        if (!opened || attempt !== this.attempt) return
+        try {
+          this.parser.push(chunk)
+        } catch (err) {
+          // An oversized line or event: drop this stream and reconnect as after a network error.
+          if (attempt !== this.attempt) return
+          this.retry(err as Error)
+          conn.destroy()
+        }
       },
       onEnd: () => {
         if (attempt === this.attempt) {

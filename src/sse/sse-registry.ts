@@ -52,6 +52,20 @@ export class SseRegistry implements SseChannelHub {
   private readonly members = new Map<string, Set<SSEConnection>>()
   private readonly replays = new Map<string, ReplayBuffer>()
   private readonly hooks: SseRegistryHooks
+  /**
+   * Called when a channel gets its first member (a hub starts relaying it). Set by one owner
+   * at a time (the hub bridge); `undefined` when nobody listens.
+   */
+  onChannelOpened: ((channel: string) => void) | undefined
+  /** Called when a channel loses its last member (a hub stops relaying it). */
+  onChannelClosed: ((channel: string) => void) | undefined
+  /**
+   * Called after a connection joined a channel, after the local replay and after
+   * {@link SseRegistry.onChannelOpened}: a hub bridge replays from a shared store here.
+   */
+  onMemberJoined: ((conn: SSEConnection, channel: string) => void) | undefined
+  /** Called after a connection left a channel (by `leave()` or by closing). */
+  onMemberLeft: ((conn: SSEConnection, channel: string) => void) | undefined
 
   constructor(hooks: SseRegistryHooks = {}) {
     this.hooks = hooks
@@ -102,33 +116,69 @@ export class SseRegistry implements SseChannelHub {
     return set === undefined ? [] : [...set].map((c) => c.connectionId)
   }
 
-  /** @internal Called by {@link SSEConnection.join}: records membership, replays missed events. */
+  /** The channels with at least one member. */
+  channelNames(): string[] {
+    return [...this.members.keys()]
+  }
+
+  /**
+   * @internal Called by {@link SSEConnection.join}: records membership and replays missed
+   * events from the channel's buffer.
+   *
+   * Replay is at-least-once: when the client's `Last-Event-ID` is no longer (or never was) in
+   * the buffer, which happens once more than `maxEvents` events (or older than `maxAgeMs`) went
+   * by, the whole buffer is sent, since the client may have missed any of it; a client may
+   * therefore see an event twice and should de-duplicate by id when that matters.
+   */
   join(conn: SSEConnection, channel: string): void {
     let set = this.members.get(channel)
+    const opened = set === undefined
     if (set === undefined) this.members.set(channel, (set = new Set()))
     set.add(conn)
     const replay = this.replays.get(channel)
     if (replay !== undefined && conn.lastEventId !== '') {
       for (const bytes of replay.since(conn.lastEventId)) conn.writeEncoded(bytes)
     }
+    if (opened) this.onChannelOpened?.(channel)
+    this.onMemberJoined?.(conn, channel)
   }
 
   /** @internal Called by {@link SSEConnection.leave} and on close. */
   leave(conn: SSEConnection, channel: string): void {
     const set = this.members.get(channel)
-    if (set === undefined) return
-    set.delete(conn)
-    if (set.size === 0) this.members.delete(channel)
+    if (set === undefined || !set.delete(conn)) return
+    this.onMemberLeft?.(conn, channel)
+    if (set.size > 0) return
+    this.members.delete(channel)
+    this.onChannelClosed?.(channel)
   }
 
   /**
    * Encodes the event once and writes the same bytes to every member of `channel` (every
-   * connection when `channel` is undefined). Returns how many connections it was written to.
+   * connection when `channel` is undefined), recording it in the channel's replay buffer.
+   * Returns how many connections it was written to.
    * Throws `PORTICO_ERR_SSE_INVALID_FIELD` for an invalid event type or id.
    */
   broadcast(channel: string | undefined, event: string, data: unknown, eventId?: string): number {
     const id = eventId === undefined || eventId === '' ? undefined : eventId
-    const bytes = encodeEvent({ event, data, id })
+    return this.broadcastEncoded(channel, encodeEvent({ event, data, id }), id)
+  }
+
+  /**
+   * Writes already-encoded event bytes to every member of `channel` (every connection when
+   * `channel` is undefined) and records them in the channel's replay buffer under `eventId`,
+   * so an event that arrived from another process (through a hub) can be replayed by this
+   * one too. `bytes` must be one complete event (see `encodeEvent`) whose `id:` line, if any,
+   * is `eventId`. Returns how many connections it was written to.
+   *
+   * @example
+   * ```ts
+   * const bytes = encodeEvent({ event: 'headline', data: 'Portico ships', id: '7' })
+   * registry.broadcastEncoded('news', bytes, '7')
+   * ```
+   */
+  broadcastEncoded(channel: string | undefined, bytes: Uint8Array, eventId?: string): number {
+    const id = eventId === undefined || eventId === '' ? undefined : eventId
     if (channel !== undefined) this.replays.get(channel)?.push(id, bytes)
     const targets = channel === undefined ? this.connections.values() : this.members.get(channel)?.values()
     if (targets === undefined) return 0

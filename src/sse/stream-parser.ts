@@ -4,6 +4,7 @@
  * chunks); a leading BOM is dropped; lines end in CRLF, LF or CR.
  * @module
  */
+import { PorticoError } from '../errors.js'
 
 /**
  * One dispatched event, as an `EventSource` sees it.
@@ -44,6 +45,26 @@ const LF = 10
 const CR = 13
 const DIGITS = /^[0-9]+$/
 
+/** The default {@link SseStreamParser} bound on a line and on an event's data: 1 MiB. */
+export const DEFAULT_MAX_EVENT_SIZE = 1024 * 1024
+
+/**
+ * Limits of the parser.
+ *
+ * @example
+ * ```ts
+ * new SseStreamParser({ onEvent }, { maxEventSize: 64 * 1024 })
+ * ```
+ */
+export interface SseParserLimits {
+  /**
+   * The longest line, and the most data one event may gather, in UTF-16 code units (bytes for
+   * ASCII). Past it `push` throws `PORTICO_ERR_SSE_EVENT_TOO_LARGE`, so a server that never
+   * sends a line break cannot grow the client's memory without bound. Default 1 MiB.
+   */
+  maxEventSize?: number
+}
+
 /**
  * Incremental event-stream parser.
  *
@@ -59,6 +80,7 @@ export class SseStreamParser {
   lastEventId = ''
 
   private readonly cb: SseParserCallbacks
+  private readonly maxEventSize: number
   private decoder = new TextDecoder('utf-8')
   private partial = ''
   private skipLF = false
@@ -67,11 +89,15 @@ export class SseStreamParser {
   private typeBuf = ''
   private idBuf = ''
 
-  constructor(callbacks: SseParserCallbacks) {
+  constructor(callbacks: SseParserCallbacks, limits: SseParserLimits = {}) {
     this.cb = callbacks
+    this.maxEventSize = limits.maxEventSize ?? DEFAULT_MAX_EVENT_SIZE
   }
 
-  /** Feeds bytes (any split). */
+  /**
+   * Feeds bytes (any split). Throws `PORTICO_ERR_SSE_EVENT_TOO_LARGE` when a line or an event's
+   * data passes `maxEventSize`; the stream is then unusable until {@link SseStreamParser.reset}.
+   */
   push(chunk: Uint8Array): void {
     let text = this.decoder.decode(chunk, { stream: true })
     if (text.length === 0) return
@@ -94,9 +120,11 @@ export class SseStreamParser {
         }
       }
       start = i + 1
+      if (line.length > this.maxEventSize) this.tooLarge('line')
       this.line(line)
     }
     if (start < n) this.partial = start === 0 ? this.partial + text : text.slice(start)
+    if (this.partial.length > this.maxEventSize) this.tooLarge('line')
   }
 
   /**
@@ -133,6 +161,7 @@ export class SseStreamParser {
       case 'data':
         this.dataBuf = this.hasData ? this.dataBuf + '\n' + value : value
         this.hasData = true
+        if (this.dataBuf.length > this.maxEventSize) this.tooLarge('event')
         break
       case 'event':
         this.typeBuf = value
@@ -145,6 +174,13 @@ export class SseStreamParser {
         break
       default:
     }
+  }
+
+  private tooLarge(what: 'line' | 'event'): never {
+    this.partial = ''
+    this.dataBuf = ''
+    this.hasData = false
+    throw new PorticoError('PORTICO_ERR_SSE_EVENT_TOO_LARGE', `An SSE ${what} passed maxEventSize (${this.maxEventSize})`)
   }
 
   private dispatch(): void {

@@ -1,7 +1,8 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { RedisProcess } from '../hub/helpers.js'
-import { ChatClient, freePort, runCli, startCli, untilJoined } from './cli-helpers.js'
+import { freePort } from '../fixtures/net.js'
+import { RedisProcess } from '../fixtures/redis.js'
+import { ChatClient, runCli, startCli, untilJoined } from './cli-helpers.js'
 
 describe('portico chat --redis', () => {
   let redis: RedisProcess

@@ -1,7 +1,6 @@
 /** Helpers of the CLI tests: run `node bin/portico.js …` (which loads dist/, built by `npm test`). */
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { createServer as createNetServer } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import WebSocket from 'ws'
@@ -75,19 +74,6 @@ export function startCli(args: string[], env: Record<string, string> = {}): Prom
     void exited.then((code) => {
       clearTimeout(timer)
       reject(new Error(`exited ${code}: ${out}`))
-    })
-  })
-}
-
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createNetServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address()
-      const port = typeof address === 'object' && address !== null ? address.port : 0
-      srv.close(() => resolve(port))
     })
   })
 }

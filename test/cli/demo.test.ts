@@ -2,7 +2,8 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { connect } from 'node:net'
 import { parseDemoArgs } from '../../src/cli/demo.js'
-import { ChatClient, fetchText, freePort, runCli, startCli } from './cli-helpers.js'
+import { freePort } from '../fixtures/net.js'
+import { ChatClient, fetchText, runCli, startCli } from './cli-helpers.js'
 
 test('takes the port from --port, else PORT, else 8080', () => {
   assert.equal(parseDemoArgs([], {}).port, 8080)

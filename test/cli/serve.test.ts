@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { parseServeArgs, parseSize } from '../../src/cli/serve.js'
+import { selfSignedFiles } from '../fixtures/tls.js'
 
 const run = promisify(execFile)
 const MAIN = fileURLToPath(new URL('./fixtures/serve-main.js', import.meta.url))
@@ -191,10 +192,10 @@ test('--cors, --gzip, --no-listing and --quiet do what they say', async () => {
 test('--tls-key and --tls-cert serve HTTPS', async () => {
   const t = temp()
   writeFileSync(join(t.dir, 'hello.txt'), 'over TLS')
-  const key = join(t.dir, '..', `key-${process.pid}.pem`)
-  const cert = join(t.dir, '..', `cert-${process.pid}.pem`)
-  await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost'])
-  const s = await serve(['-p', '0', '-q', '--tls-key', key, '--tls-cert', cert, t.dir])
+  // Outside the served directory, so the key is never served.
+  const certDir = mkdtempSync(join(tmpdir(), 'portico-cli-tls-'))
+  const { keyFile, certFile } = selfSignedFiles(certDir)
+  const s = await serve(['-p', '0', '-q', '--tls-key', keyFile, '--tls-cert', certFile, t.dir])
   try {
     assert.ok(s.url.startsWith('https://'))
     const r = await curl(['-k', `${s.url}hello.txt`])
@@ -205,7 +206,6 @@ test('--tls-key and --tls-cert serve HTTPS', async () => {
   } finally {
     s.child.kill('SIGKILL')
     t.remove()
-    rmSync(key, { force: true })
-    rmSync(cert, { force: true })
+    rmSync(certDir, { recursive: true, force: true })
   }
 })

@@ -1,14 +1,11 @@
 /**
  * Test helpers for the client: servers on 127.0.0.1 port 0 (node:http, raw net, the `proxy`
- * package) and a test CA with a server certificate made by openssl in a temp dir.
+ * package). Certificates are in test/fixtures/tls.ts.
  * @module
  */
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createProxy, type ProxyServer } from 'proxy'
 
@@ -91,37 +88,6 @@ export async function forwardProxy(): Promise<Running<ProxyServer> & { requests:
   server.prependListener('connect', (req: IncomingMessage) => connects.push(String(req.url)))
   const running = await listen(server, 'http')
   return Object.assign(running, { requests, connects })
-}
-
-/** A test CA and a server certificate for `localhost` / 127.0.0.1, plus an unrelated CA. */
-export interface TestCerts {
-  caCert: string
-  otherCaCert: string
-  key: string
-  cert: string
-}
-
-/** Makes the certificates with openssl in a temp dir (removed afterwards). */
-export function makeCerts(): TestCerts {
-  const dir = mkdtempSync(join(tmpdir(), 'portico-client-tls-'))
-  const run = (...args: string[]): void => {
-    execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' })
-  }
-  try {
-    for (const name of ['ca', 'other']) {
-      run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.crt`,
-        '-days', '2', '-subj', `/CN=Portico Test ${name}`,
-        '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign')
-    }
-    run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost')
-    writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n')
-    run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial',
-      '-out', 'server.crt', '-days', '2', '-extfile', 'ext.cnf')
-    const read = (f: string): string => readFileSync(join(dir, f), 'utf8')
-    return { caCert: read('ca.crt'), otherCaCert: read('other.crt'), key: read('server.key'), cert: read('server.crt') }
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
 }
 
 /** The port of a server that was listening and is now closed (connecting there is refused). */

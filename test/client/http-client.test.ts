@@ -3,7 +3,8 @@ import assert from 'node:assert/strict'
 import type { Socket } from 'node:net'
 import { HTTPClient, Method, Status, TLSOptions } from '../../src/client/index.js'
 import { isPorticoError } from '../../src/errors.js'
-import { closedPort, httpServer, httpsServer, makeCerts, rawServer, scriptedServer, type Running } from './helpers.js'
+import { makeCerts } from '../fixtures/tls.js'
+import { closedPort, httpServer, httpsServer, rawServer, scriptedServer, type Running } from './helpers.js'
 import type { Server } from 'node:http'
 
 const IN_FLIGHT = new Set([Status.RESOLVING, Status.CONNECTING, Status.REQUESTING])

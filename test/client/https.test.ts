@@ -4,7 +4,8 @@ import type { Server } from 'node:https'
 import type { TLSSocket } from 'node:tls'
 import { Agent, HTTPClient, Method, ResponseCode, Status, TLSOptions, openConnection, request } from '../../src/client/index.js'
 import { isPorticoError } from '../../src/errors.js'
-import { httpsServer, makeCerts, type Running } from './helpers.js'
+import { makeCerts } from '../fixtures/tls.js'
+import { httpsServer, type Running } from './helpers.js'
 
 describe('HTTPS with a test CA', () => {
   const certs = makeCerts()

@@ -4,7 +4,8 @@ import type { Server } from 'node:http'
 import type { Server as HttpsServer } from 'node:https'
 import { Agent, HTTPClient, Method, Status, TLSOptions, openConnection, proxyFromEnv, request } from '../../src/client/index.js'
 import { isPorticoError } from '../../src/errors.js'
-import { forwardProxy, httpServer, httpsServer, makeCerts, rawServer, type Running } from './helpers.js'
+import { makeCerts } from '../fixtures/tls.js'
+import { forwardProxy, httpServer, httpsServer, rawServer, type Running } from './helpers.js'
 
 async function settle(client: HTTPClient): Promise<Status> {
   let status = client.poll()

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { fileURLToPath } from 'node:url'
-import { Child } from './helpers.js'
+import { Child } from '../fixtures/child.js'
 
 const app = fileURLToPath(new URL('./fixtures/cluster-hub-app.js', import.meta.url))
 

@@ -1,52 +1,29 @@
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { request } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import WebSocketClient from 'ws'
-import { Child, SseReader, freePort, sleep } from './helpers.js'
+import { fixtureApp } from '../fixtures/child.js'
+import { getText as get, sleep } from '../fixtures/net.js'
+import { SseReader } from './helpers.js'
 
 const app = fileURLToPath(new URL('./fixtures/cluster-sse-app.js', import.meta.url))
 
-function get(port: number, path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, agent: false }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (d: string) => (body += d))
-      res.on('end', () => resolve(body))
-    })
-    req.on('error', reject)
-    req.end()
-  })
-}
 
 describe('cluster() workers on clusterHub', () => {
-  let port = 0
-  let child: Child
-
-  before(async () => {
-    port = await freePort()
-    child = Child.start(app, [], { PORT: String(port) })
-    await child.line((l) => l.up === true)
-  })
-
-  after(async () => {
-    child.kill('SIGTERM')
-    await child.exit()
-  })
+  const cluster = fixtureApp(app)
 
   it('delivers a broadcast made in one worker to the SSE clients of every worker', async () => {
     const readers: SseReader[] = []
     const workers = new Set<string>()
     for (let i = 0; i < 8 && workers.size < 2; i++) {
-      const r = await SseReader.open(port, '/events')
+      const r = await SseReader.open(cluster.port, '/events')
       await r.until(() => r.events.length > 0)
       workers.add(r.events[0].data)
       readers.push(r)
     }
     assert.equal(workers.size, 2)
     await sleep(50)
-    await get(port, '/broadcast?data=everyone')
+    await get(cluster.port, '/broadcast?data=everyone')
     for (const r of readers) await r.until(() => r.data.includes('everyone'))
     for (const r of readers) assert.equal(r.data.filter((d) => d === 'everyone').length, 1)
     for (const r of readers) r.close()
@@ -56,7 +33,7 @@ describe('cluster() workers on clusterHub', () => {
     const sockets: WebSocketClient[] = []
     const got: Array<{ binary: boolean; text: string }[]> = []
     for (let i = 0; i < 4; i++) {
-      const ws = new WebSocketClient(`ws://127.0.0.1:${port}/ws`)
+      const ws = new WebSocketClient(`ws://127.0.0.1:${cluster.port}/ws`)
       const mine: { binary: boolean; text: string }[] = []
       got.push(mine)
       ws.on('message', (data, binary) => mine.push({ binary, text: String(data) }))
@@ -64,7 +41,7 @@ describe('cluster() workers on clusterHub', () => {
       sockets.push(ws)
     }
     await sleep(50)
-    await get(port, '/publish?msg=bytes')
+    await get(cluster.port, '/publish?msg=bytes')
     const deadline = Date.now() + 5000
     while (got.some((g) => g.length === 0) && Date.now() < deadline) await sleep(20)
     for (const g of got) assert.deepEqual(g, [{ binary: true, text: 'bytes' }])

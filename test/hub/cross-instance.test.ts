@@ -1,25 +1,15 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { request } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import WebSocketClient from 'ws'
-import { Child, RedisProcess, SseReader, sleep } from './helpers.js'
+import { Child } from '../fixtures/child.js'
+import { getText as get, sleep } from '../fixtures/net.js'
+import { RedisProcess } from '../fixtures/redis.js'
+import { SseReader } from './helpers.js'
 import { compareSeq } from '../../src/hub/replay-store.js'
 
 const app = fileURLToPath(new URL('./fixtures/instance-app.js', import.meta.url))
 
-function get(port: number, path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, agent: false }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (d: string) => (body += d))
-      res.on('end', () => resolve(body))
-    })
-    req.on('error', reject)
-    req.end()
-  })
-}
 
 async function open(port: number, lastEventId?: string): Promise<SseReader> {
   return SseReader.open(port, '/events', lastEventId)

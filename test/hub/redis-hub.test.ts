@@ -2,7 +2,8 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { redisHub, type RedisHub } from '../../src/hub/redis-hub.js'
 import type { HubMessage } from '../../src/hub/hub.js'
-import { RedisProcess, freePort, sleep } from './helpers.js'
+import { freePort, sleep } from '../fixtures/net.js'
+import { RedisProcess } from '../fixtures/redis.js'
 
 function waitFor(check: () => boolean, ms = 8000): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -140,6 +140,69 @@ test('answers OPTIONS * with every method of the table when CORS is on', async (
   assert.match(r, /\r\nAllow: DELETE, GET, HEAD, OPTIONS, POST\r\n/)
 })
 
+test('engine answers carry the CORS headers: 413 from Content-Length and a chunked body, 400, 404, 405', async () => {
+  const s = await started((server) => {
+    server.setMaxRequestSize(1024)
+    server.post('/json', async (req) => await req.parseJsonBody())
+    server.setCorsEnabled(true)
+    server.setCorsOrigin(O)
+  })
+  servers.push(s)
+  const chunk = 'x'.repeat(800)
+  const answers = [
+    await raw(s.getPort(), `POST /json HTTP/1.1\r\nHost: x\r\nOrigin: ${O}\r\nContent-Length: 5000\r\n\r\n`),
+    await raw(s.getPort(), `POST /json HTTP/1.1\r\nHost: x\r\nOrigin: ${O}\r\nTransfer-Encoding: chunked\r\n\r\n320\r\n${chunk}\r\n320\r\n${chunk}\r\n0\r\n\r\n`),
+    await raw(s.getPort(), `POST /json HTTP/1.1\r\nHost: x\r\nOrigin: ${O}\r\nConnection: close\r\nContent-Length: 3\r\n\r\n{x}`),
+    await raw(s.getPort(), `GET /nowhere HTTP/1.1\r\nHost: x\r\nOrigin: ${O}\r\nConnection: close\r\n\r\n`),
+    await raw(s.getPort(), `GET /json HTTP/1.1\r\nHost: x\r\nOrigin: ${O}\r\nConnection: close\r\n\r\n`),
+  ]
+  assert.deepEqual(answers.map((a) => a.slice(9, 12)), ['413', '413', '400', '404', '405'])
+  for (const a of answers) assert.match(a, new RegExp(`\r\nAccess-Control-Allow-Origin: ${O}\r\n`, 'i'), a)
+})
+
+test('a 503 from a full queue carries the CORS headers', async () => {
+  let release: () => void = () => {}
+  const { createServer } = await import('../../src/server/index.js')
+  const s = createServer({ maxConcurrentRequests: 1, maxQueuedRequests: 0 })
+  s.get('/slow', () => new Promise<string>((resolve) => (release = () => resolve('done'))))
+  s.setCorsEnabled(true)
+  await s.listen(0, '127.0.0.1')
+  servers.push(s)
+  const first = net.connect(s.getPort(), '127.0.0.1', () => first.write('GET /slow HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'))
+  first.on('error', () => {})
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  const full = await raw(s.getPort(), `GET /slow HTTP/1.1\r\nHost: x\r\nOrigin: ${O}\r\nConnection: close\r\n\r\n`)
+  assert.match(full, /^HTTP\/1\.1 503/)
+  assert.match(full, /\r\nAccess-Control-Allow-Origin: \*\r\n/)
+  release()
+  first.destroy()
+})
+
+test('the cors() middleware keeps its headers on a handler error answer', async () => {
+  const s = await started((server) => {
+    server.use(cors({ origin: async (o) => o === O }))
+    server.get('/boom', () => {
+      throw new Error('hidden')
+    })
+  })
+  servers.push(s)
+  const r = await request(s.getPort(), '/boom', { headers: { Origin: O } })
+  assert.equal(r.status, 500)
+  assert.equal(r.headers['access-control-allow-origin'], O)
+  assert.ok(!r.text.includes('hidden'))
+})
+
+function raw(port: number, bytes: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(bytes))
+    let data = ''
+    socket.setEncoding('latin1')
+    socket.on('data', (d: string) => (data += d))
+    socket.on('error', reject)
+    socket.on('close', () => resolve(data))
+  })
+}
+
 function rawOptionsStar(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1', () => socket.write('OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'))

@@ -131,4 +131,47 @@ describe('logger on a real server', () => {
     assert.deepEqual([record.method, record.path, record.status], ['GET', '/users/42', 200])
     assert.equal(typeof record.durationMs, 'number')
   })
+
+  it('logs body bytes of streamed answers once they end, unmatched requests, and aborted streams', async () => {
+    const { createServer } = await import('../../src/server/index.js')
+    const out = sink(false)
+    const server = createServer()
+    server.use(logger({ stream: out }))
+    let streamClosed: Promise<void> | undefined
+    server.get('/stream', (_req, res) => {
+      const s = res.openStream()
+      s.write('12345')
+      setTimeout(() => {
+        s.write('67890')
+        s.end()
+      }, 30)
+    })
+    server.get('/forever', (_req, res) => {
+      const s = res.openStream()
+      s.write('tick')
+      streamClosed = new Promise((resolve) => s.onClose(resolve))
+    })
+    await server.listen(0, '127.0.0.1')
+    const base = `http://127.0.0.1:${server.getPort()}`
+    try {
+      assert.equal(await (await fetch(`${base}/stream`)).text(), '1234567890')
+      const missing = await fetch(`${base}/missing`)
+      await missing.text()
+      assert.equal(missing.status, 404)
+      const controller = new AbortController()
+      const forever = await fetch(`${base}/forever`, { signal: controller.signal })
+      const reader = (forever.body as ReadableStream<Uint8Array>).getReader()
+      await reader.read()
+      controller.abort()
+      await streamClosed
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    } finally {
+      await server.stop({ graceful: false })
+    }
+    const records = out.lines.map((line) => JSON.parse(line) as { path: string; status: number; bytes: number; aborted?: boolean })
+    assert.deepEqual(
+      records.map((r) => [r.path, r.status, r.bytes, r.aborted ?? false]),
+      [['/stream', 200, 10, false], ['/missing', 404, 10, false], ['/forever', 200, 4, true]],
+    )
+  })
 })

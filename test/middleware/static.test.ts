@@ -163,16 +163,8 @@ test('never serves a file outside the root, whatever the traversal vector', asyn
   for (const target of vectors) {
     const r = await rawRequest(port, target)
     assert.ok(!r.text.includes(SECRET), `${target} leaked the file`)
-    if (r.status === 308) {
-      // The router's canonical-path redirect (dot segments resolved, RFC 3986 §5.2.4) stays
-      // below the root: following it must not reach the file either.
-      const location = /\r\nLocation: ([^\r]*)\r\n/i.exec(r.text)?.[1] ?? ''
-      assert.ok(location.startsWith('/'), `${target} → 308 ${location}`)
-      const followed = await rawRequest(port, location)
-      assert.ok(!followed.text.includes(SECRET), `${target} → ${location} leaked the file`)
-      assert.equal(followed.status, 404, `${target} → ${location} → ${followed.status}`)
-      continue
-    }
+    // Dot segments are never redirected (docs/routing.md): the router answers 404, the
+    // mount 403 for the forms that reach it (an encoded slash inside one segment).
     assert.ok([400, 403, 404].includes(r.status), `${target} → ${r.status}`)
   }
 })

@@ -20,10 +20,10 @@ describe('router path helpers', () => {
     assert.equal(decodeValue('%E9'), undefined)
   })
 
-  it('computes the canonical path: dot segments resolved, empty segments and the trailing slash dropped', () => {
+  it('computes the canonical path: empty segments and the trailing slash dropped, dot segments left alone', () => {
     assert.equal(canonicalPath('//users//42/'), '/users/42')
-    assert.equal(canonicalPath('/a/./b/../c'), '/a/c')
-    assert.equal(canonicalPath('/../../a'), '/a')
+    assert.equal(canonicalPath('/a/./b/../c'), '/a/./b/../c')
+    assert.equal(canonicalPath('//a/..//b/'), '/a/../b')
     assert.equal(canonicalPath('/'), '/')
     assert.equal(canonicalPath('//'), '/')
   })

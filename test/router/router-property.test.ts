@@ -109,13 +109,9 @@ function model(table: ModelRoute[], method: string, raw: string): unknown {
     return { kind: 'found', pattern: best.pattern, method: best.method, params }
   }
   if (matching.length > 0) return { kind: method === 'OPTIONS' ? 'options' : 'method-not-allowed', allow: allow(new Set(matching.map((r) => r.method))) }
-  const out: string[] = []
-  for (const s of path.split('/')) {
-    if (s === '' || s === '.') continue
-    if (s === '..') out.pop()
-    else out.push(s)
-  }
-  const canonical = '/' + out.join('/')
+  const segments = path.split('/')
+  if (segments.some((s) => s === '.' || s === '..')) return { kind: 'not-found' }
+  const canonical = '/' + segments.filter((s) => s !== '').join('/')
   if (canonical !== path && table.some((r) => tryRoute(r, canonical) !== undefined)) return { kind: 'redirect', location: canonical }
   return { kind: 'not-found' }
 }

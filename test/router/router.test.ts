@@ -229,10 +229,10 @@ describe('Router canonical-path rule (308 redirect)', () => {
     assert.deepEqual(router.lookup('GET', '//users///42'), { kind: 'redirect', location: '/users/42' })
   })
 
-  it('redirects dot segments to the resolved path', () => {
-    assert.deepEqual(router.lookup('GET', '/users/x/../42'), { kind: 'redirect', location: '/users/42' })
-    assert.deepEqual(router.lookup('GET', '/files/a/%2e%2E/b'), { kind: 'redirect', location: '/files/b' })
-    assert.deepEqual(router.lookup('GET', '/./users/1'), { kind: 'redirect', location: '/users/1' })
+  it('never redirects a path with dot segments, raw or percent-encoded: not found', () => {
+    for (const path of ['/users/x/../42', '/files/a/%2e%2E/b', '/./users/1', '/users/42/.', '//users/./42/', '/files/%2E/x', '/files/.%2e/x']) {
+      assert.deepEqual(router.lookup('GET', path), { kind: 'not-found' }, path)
+    }
   })
 
   it('redirects whatever the method, when the canonical path has a route for any method', () => {

@@ -49,28 +49,24 @@ export class RawClient {
 
   /** Waits until `test(data)` holds or the socket closed; throws after `ms`. */
   async until(test: (data: string) => boolean, ms = 5000): Promise<string> {
-    const deadline = Date.now() + ms
-    while (!test(this.data)) {
+    return this.waitFor(() => {
+      if (test(this.data)) return true
       if (this.closed) throw new Error('closed before condition; got: ' + JSON.stringify(this.data))
-      const left = deadline - Date.now()
-      if (left <= 0) throw new Error('timed out; got: ' + JSON.stringify(this.data))
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left)
-        this.waiters.push(() => {
-          clearTimeout(t)
-          resolve()
-        })
-      })
-    }
-    return this.data
+      return false
+    }, ms, 'timed out')
   }
 
   /** Waits for the server to close the connection. */
   async closedByPeer(ms = 5000): Promise<string> {
+    return this.waitFor(() => this.closed, ms, 'not closed')
+  }
+
+  /** Re-checks `done()` whenever data arrives or the socket closes; throws `failure` after `ms`. */
+  private async waitFor(done: () => boolean, ms: number, failure: string): Promise<string> {
     const deadline = Date.now() + ms
-    while (!this.closed) {
+    while (!done()) {
       const left = deadline - Date.now()
-      if (left <= 0) throw new Error('not closed; got: ' + JSON.stringify(this.data))
+      if (left <= 0) throw new Error(failure + '; got: ' + JSON.stringify(this.data))
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left)
         this.waiters.push(() => {

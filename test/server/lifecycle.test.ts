@@ -1,12 +1,13 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import tls from 'node:tls'
 import { createServer } from '../../src/server/index.js'
+import { selfSignedFiles } from '../fixtures/tls.js'
 import { RawClient, get, sleep, started, statusLines } from './helpers.js'
 
 describe('lifecycle: listen, stop, TLS, upgrade, maxConnections', () => {
@@ -82,11 +83,10 @@ describe('lifecycle: listen, stop, TLS, upgrade, maxConnections', () => {
   it('serves HTTPS with a key and certificate given as paths or PEM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'portico-tls-'))
     try {
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' })
-      const cert = readFileSync(join(dir, 'cert.pem'), 'utf8')
+      const { key, cert, keyFile, certFile } = selfSignedFiles(dir)
       for (const material of [
-        { key: join(dir, 'key.pem'), cert: join(dir, 'cert.pem') },
-        { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert },
+        { key: keyFile, cert: certFile },
+        { key, cert },
       ]) {
         const s = createServer()
         s.get('/', (req) => 'secure ' + req.httpVersion)

@@ -196,4 +196,31 @@ describe('sse() async iterator', () => {
     assert.deepEqual(seen, ['only'])
     await server.close()
   })
+
+  it('fails a stream whose server never sends a line break with PORTICO_ERR_SSE_EVENT_TOO_LARGE, then reconnects', async () => {
+    const server = new RawServer((req, index) => {
+      if (index === 0) {
+        req.socket.write(SSE_HEAD + 'id: 1\ndata: first\n\n' + 'data: ' + 'x'.repeat(5000))
+        return
+      }
+      req.socket.write(SSE_HEAD + 'data: again\n\n')
+    })
+    const url = await server.listen()
+    const es = new EventSource(url + '/events', { maxEventSize: 1024, retryMs: 10 })
+    const messages: string[] = []
+    const again = new Promise<void>((resolve) => {
+      es.onmessage = (ev) => {
+        messages.push(String(ev.data))
+        if (ev.data === 'again') resolve()
+      }
+    })
+    const err = (await nextEvent(es, 'error')) as EventSourceErrorEvent
+    assert.ok(isPorticoError(err.error, 'PORTICO_ERR_SSE_EVENT_TOO_LARGE'))
+    assert.equal(es.readyState, EventSource.CONNECTING)
+    await again
+    assert.deepEqual(messages, ['first', 'again'])
+    assert.equal(server.requests[1].header('last-event-id'), '1')
+    es.close()
+    await server.close()
+  })
 })

@@ -1,3 +1,5 @@
+import { SSEConnection } from '../../src/sse/sse-connection.js'
+import type { SseRegistry } from '../../src/sse/sse-registry.js'
 import type { SseTransport } from '../../src/sse/transport.js'
 
 /** An in-memory SseTransport: records writes; `stall()` makes bytes pile up as for a client that stopped reading. */
@@ -58,4 +60,13 @@ export class FakeTransport implements SseTransport {
   onClose(cb: () => void): void {
     this.closeCbs.push(cb)
   }
+}
+
+/** Opens a connection over a {@link FakeTransport} (no heartbeat) and registers it; `lastEventId` as the client's header. */
+export function open(registry: SseRegistry, lastEventId?: string): { t: FakeTransport; c: SSEConnection } {
+  const t = new FakeTransport()
+  const headers: Record<string, string> = lastEventId === undefined ? {} : { 'last-event-id': lastEventId }
+  const c = new SSEConnection(t, { heartbeatMs: 0, hub: registry, headers })
+  registry.add(c)
+  return { t, c }
 }

@@ -1,21 +1,14 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { SSEConnection, type SseCloseReason } from '../../src/sse/sse-connection.js'
+import type { SseCloseReason } from '../../src/sse/sse-connection.js'
 import { SseRegistry } from '../../src/sse/sse-registry.js'
 import { ReplayBuffer } from '../../src/sse/replay-buffer.js'
 import { encodeEvent } from '../../src/sse/event-encoder.js'
 import { isPorticoError } from '../../src/errors.js'
-import { FakeTransport } from './fake-transport.js'
+import { open } from './fake-transport.js'
 
 const tick = (): Promise<void> => new Promise((resolve) => process.nextTick(resolve))
 
-function open(registry: SseRegistry, lastEventId?: string): { t: FakeTransport; c: SSEConnection } {
-  const t = new FakeTransport()
-  const headers: Record<string, string> = lastEventId === undefined ? {} : { 'last-event-id': lastEventId }
-  const c = new SSEConnection(t, { heartbeatMs: 0, hub: registry, headers })
-  registry.add(c)
-  return { t, c }
-}
 
 describe('SseRegistry', () => {
   it('lists open connections by id and forgets closed ones, telling its owner', () => {
@@ -108,6 +101,61 @@ describe('SseRegistry', () => {
     registry.closeAll({ retryMs: 5000 })
     assert.equal(a.t.text, 'retry: 5000\n')
     assert.equal(registry.size, 0)
+  })
+})
+
+describe('SseRegistry hooks and broadcastEncoded', () => {
+  it('calls onChannelOpened for the first member and onChannelClosed when the last leaves or closes', () => {
+    const registry = new SseRegistry()
+    const log: string[] = []
+    registry.onChannelOpened = (ch) => log.push(`opened ${ch}`)
+    registry.onChannelClosed = (ch) => log.push(`closed ${ch}`)
+    registry.onMemberJoined = (c, ch) => log.push(`joined ${c.connectionId} ${ch}`)
+    registry.onMemberLeft = (c, ch) => log.push(`left ${c.connectionId} ${ch}`)
+    const a = open(registry)
+    const b = open(registry)
+    a.c.join('news')
+    b.c.join('news')
+    a.c.leave('news')
+    a.c.leave('news')
+    b.t.close()
+    assert.deepEqual(log, [
+      'opened news',
+      `joined ${a.c.connectionId} news`,
+      `joined ${b.c.connectionId} news`,
+      `left ${a.c.connectionId} news`,
+      `left ${b.c.connectionId} news`,
+      'closed news',
+    ])
+    assert.deepEqual(registry.channelNames(), [])
+    registry.closeAll()
+  })
+
+  it('lists the channels that have members', () => {
+    const registry = new SseRegistry()
+    const a = open(registry)
+    a.c.join('x')
+    a.c.join('y')
+    assert.deepEqual(registry.channelNames().sort(), ['x', 'y'])
+    registry.closeAll()
+    assert.deepEqual(registry.channelNames(), [])
+  })
+
+  it('writes already-encoded bytes to the members as they are and records them for replay', async () => {
+    const registry = new SseRegistry()
+    registry.configureChannel('feed', { replay: { maxEvents: 10 } })
+    const member = open(registry)
+    member.c.join('feed')
+    const bytes = encodeEvent({ event: 'n', data: 'one', id: '1' })
+    assert.equal(registry.broadcastEncoded('feed', bytes, '1'), 1)
+    registry.broadcastEncoded('feed', encodeEvent({ event: 'n', data: 'two', id: '2' }), '2')
+    await tick()
+    assert.equal(member.t.text, 'event: n\nid: 1\ndata: one\n\nevent: n\nid: 2\ndata: two\n\n')
+    const late = open(registry, '1')
+    late.c.join('feed')
+    await tick()
+    assert.equal(late.t.text, 'event: n\nid: 2\ndata: two\n\n')
+    registry.closeAll()
   })
 })
 

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { SseStreamParser, type ParsedSseEvent } from '../../src/sse/stream-parser.js'
+import { isPorticoError } from '../../src/errors.js'
 
 interface Result {
   events: ParsedSseEvent[]
@@ -96,5 +97,32 @@ describe('SSE stream parser', () => {
     p.push(Buffer.from('data: b\n\n'))
     assert.deepEqual(events, [ev('a', 'message', '9'), ev('b', 'message', '9')])
     assert.equal(p.lastEventId, '9')
+  })
+})
+
+describe('SSE stream parser limits', () => {
+  it('throws PORTICO_ERR_SSE_EVENT_TOO_LARGE when a partial line passes maxEventSize', () => {
+    const p = new SseStreamParser({ onEvent: () => {} }, { maxEventSize: 16 })
+    p.push(Buffer.from('data: 0123456'))
+    assert.throws(() => p.push(Buffer.from('789abcdef')), (e) => isPorticoError(e, 'PORTICO_ERR_SSE_EVENT_TOO_LARGE'))
+  })
+
+  it('throws when one complete line is longer than maxEventSize, however it was split', () => {
+    const p = new SseStreamParser({ onEvent: () => {} }, { maxEventSize: 8 })
+    assert.throws(() => p.push(Buffer.from('data: 0123456789\n')), (e) => isPorticoError(e, 'PORTICO_ERR_SSE_EVENT_TOO_LARGE'))
+  })
+
+  it("throws when an event's data lines together pass maxEventSize", () => {
+    const p = new SseStreamParser({ onEvent: () => {} }, { maxEventSize: 10 })
+    assert.throws(() => p.push(Buffer.from('data: 12345\ndata: 12345\n')), (e) => isPorticoError(e, 'PORTICO_ERR_SSE_EVENT_TOO_LARGE'))
+  })
+
+  it('parses again after reset, and accepts lines up to the limit', () => {
+    const events: ParsedSseEvent[] = []
+    const p = new SseStreamParser({ onEvent: (e) => events.push(e) }, { maxEventSize: 12 })
+    assert.throws(() => p.push(Buffer.from('x'.repeat(13))))
+    p.reset()
+    p.push(Buffer.from('data: 123456\n\n'))
+    assert.deepEqual(events.map((e) => e.data), ['123456'])
   })
 })

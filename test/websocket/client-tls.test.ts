@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import * as https from 'node:https'
 import type { AddressInfo } from 'node:net'
 import * as net from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { createProxy } from 'proxy'
@@ -15,19 +12,7 @@ import { TLSOptions } from '../../src/client/tls-options.js'
 import { connectWebSocket } from '../../src/websocket/client.js'
 import { FrameParser } from '../../src/websocket/frame-parser.js'
 import { computeAccept } from '../../src/websocket/handshake.js'
-
-function selfSigned(): { key: Buffer; cert: Buffer } {
-  const dir = mkdtempSync(join(tmpdir(), 'portico-ws-tls-'))
-  try {
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    ], { stdio: 'ignore' })
-    return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
-}
+import { selfSigned } from '../fixtures/tls.js'
 
 /** A raw TCP server answering the handshake with `response(key)` and then `after` bytes. */
 async function rawServer(response: (key: string) => string, after: Buffer = Buffer.alloc(0)) {

@@ -7,7 +7,6 @@
 import { mountChat } from '../chat/chat-server.js'
 import { compress } from '../../middleware/compress.js'
 import { cors } from '../../middleware/cors.js'
-import { routeUnmatchedThroughMiddleware } from '../../middleware/install.js'
 import { escapeHtml } from '../../middleware/listing-render.js'
 import { logger } from '../../middleware/logger.js'
 import { mountStatic } from '../../middleware/mount-static.js'
@@ -37,7 +36,6 @@ export interface DemoOptions {
  */
 export async function createDemoServer(options: DemoOptions = {}): Promise<Server> {
   const server = createServer()
-  routeUnmatchedThroughMiddleware(server)
   const log = options.log === undefined ? (line: string) => void process.stdout.write(`${line}\n`) : options.log
   if (log !== null) {
     const stream = { write: (line: string) => log(line.replace(/\n$/, '')), isTTY: process.stdout.isTTY === true }
