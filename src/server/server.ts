@@ -196,13 +196,18 @@ export class Server extends EventEmitter {
   /**
    * Starts listening; resolves when listening. `bindAddress` `'*'` is dual-stack, `'0.0.0.0'`
    * IPv4; `port` 0 picks a free port. Also takes an existing `net.Server`, `{ fd }` or `{ handle }`.
+   * The seed's positional form `listen(port, bindAddress, useTls, tlsKey, tlsCert)` works too.
    *
    * @example
    * ```ts
    * await server.listen(8443, '*', { tls: { key: 'key.pem', cert: 'cert.pem' } })
+   * await HTTPServer.listen(8081, '*', false, '', '')           // the seed's own example
    * ```
    */
-  async listen(port: ListenTarget = 0, bindAddress = '*', options: ListenOptions = {}): Promise<this> {
+  async listen(port?: ListenTarget, bindAddress?: string, options?: ListenOptions): Promise<this>
+  async listen(port: ListenTarget, bindAddress: string, useTls: boolean, tlsKey?: string, tlsCert?: string): Promise<this>
+  async listen(port: ListenTarget = 0, bindAddress = '*', third: ListenOptions | boolean = {}, tlsKey = '', tlsCert = ''): Promise<this> {
+    const options: ListenOptions = typeof third === 'boolean' ? (third ? { tls: { key: tlsKey, cert: tlsCert } } : {}) : third
     if (this.listener !== undefined) throw new PorticoError('PORTICO_ERR_ALREADY_LISTENING')
     this.stopping = false
     const { listener, owned } = await openListener(port, bindAddress, options, this.acceptSocket)

@@ -318,6 +318,31 @@ export class SSEConnection {
   }
 
   /**
+   * The seed's getter of `connection_id` (the same as {@link connectionId}). There is no
+   * setter: the server's registry is keyed by the id, which never changes nor is reused.
+   *
+   * @example
+   * ```ts
+   * server.sendSseEvent(conn.getConnectionId(), 'ping', 'x')
+   * ```
+   */
+  getConnectionId(): number {
+    return this.connectionId
+  }
+
+  /**
+   * The seed's getter of `path` (the same as {@link path}): the request path that opened it.
+   *
+   * @example
+   * ```ts
+   * if (conn.getPath() === '/feed') conn.join('feed')
+   * ```
+   */
+  getPath(): string {
+    return this.path
+  }
+
+  /**
    * Calls `listener` once when the connection closes, with the reason (at once if already closed).
    *
    * @example
