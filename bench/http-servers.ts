@@ -76,8 +76,11 @@ async function measureServer(server: ServerName, round: number): Promise<void> {
       const pipeline = scenario === 'pipelined' ? options.pipeline : 1;
       const load = { url, connections: options.connections, pipeline, cpu: wrkCpu };
       if (options.warmup > 0) await runWrk({ ...load, seconds: options.warmup });
+      const cpuBefore = running.cpuSeconds();
       const result = await runWrk({ ...load, seconds: options.duration });
-      runs.push({ round, server, scenario, ...result });
+      // CPU the server spent per answered request: what wrk's own limit (the ceiling) cannot hide.
+      const cpuUsPerRequest = result.requests > 0 ? ((running.cpuSeconds() - cpuBefore) * 1e6) / result.requests : Number.NaN;
+      runs.push({ round, server, scenario, ...result, cpuUsPerRequest });
       const errors = errorCount(result.errors);
       log(
         `round ${round}/${options.rounds}  ${server.padEnd(9)}  ${SCENARIO_LABELS[scenario].padEnd(15)}  ` +

@@ -17,6 +17,8 @@ export interface RunRecord {
   readonly requests: number;
   readonly latencyAvgMs: number;
   readonly errors: WrkErrors;
+  /** Server CPU time (user + system) per answered request, µs. */
+  readonly cpuUsPerRequest: number;
 }
 
 /** One server process (one per server per round). */
@@ -41,6 +43,10 @@ export interface ScenarioSummary {
   readonly vsFastify: number | null;
   readonly vsNodeHttp: number | null;
   readonly vsCeiling: number | null;
+  /** Median server CPU µs per request. */
+  readonly cpuUs: number;
+  /** node:http's CPU per request divided by this server's (2× = half the CPU per request). */
+  readonly cpuVsNodeHttp: number | null;
 }
 
 export interface MemorySummary {
@@ -93,12 +99,14 @@ export function summarize(
   const scenarioRows: ScenarioSummary[] = [];
   for (const scenario of scenarios) {
     const medians = new Map<ServerName, number>();
+    const cpuMedians = new Map<ServerName, number>();
     const byServer = new Map<ServerName, RunRecord[]>();
     for (const server of servers) {
       const mine = runs.filter((r) => r.server === server && r.scenario === scenario);
       if (mine.length === 0) continue;
       byServer.set(server, mine);
       medians.set(server, median(mine.map((r) => r.requestsPerSec)));
+      cpuMedians.set(server, median(mine.map((r) => r.cpuUsPerRequest)));
     }
     for (const [server, mine] of byServer) {
       const rps = mine.map((r) => r.requestsPerSec);
@@ -115,6 +123,8 @@ export function summarize(
         vsFastify: ratio(value, medians.get('fastify')),
         vsNodeHttp: ratio(value, medians.get('node-http')),
         vsCeiling: ratio(value, medians.get('ceiling')),
+        cpuUs: cpuMedians.get(server) as number,
+        cpuVsNodeHttp: ratio(cpuMedians.get('node-http') ?? Number.NaN, cpuMedians.get(server)),
       });
     }
   }
@@ -176,10 +186,12 @@ export function formatTables(summary: Summary): string {
         fmtRatio(s.vsCeiling),
         Number.isFinite(s.latencyAvgMs) ? s.latencyAvgMs.toFixed(2) : '–',
         String(s.errors),
+        Number.isFinite(s.cpuUs) ? s.cpuUs.toFixed(2) : '–',
+        s.cpuVsNodeHttp === null || !Number.isFinite(s.cpuVsNodeHttp) ? '–' : fmtRatio(s.cpuVsNodeHttp),
       ]);
     blocks.push(
       `${SCENARIO_LABELS[scenario]} — requests/s\n` +
-        table(['server', 'median', 'min–max', '×fastify', '×node:http', '×ceiling', 'lat ms', 'errors'], rows),
+        table(['server', 'median', 'min–max', '×fastify', '×node:http', '×ceiling', 'lat ms', 'errors', 'cpu µs/req', 'cpu ×node:http'], rows),
     );
   }
   const memRows = summary.memory.map((m) => [

@@ -30,6 +30,8 @@ export interface RunningServer {
   readonly port: number;
   /** Peak resident set size so far (VmHWM), in bytes; NaN when /proc is unavailable. */
   peakRssBytes(): number;
+  /** CPU time (user + system) the process has used so far, in seconds; NaN without /proc. */
+  cpuSeconds(): number;
   /** Output the server printed on stderr (for error messages). */
   stderr(): string;
   /** Whether the process has exited on its own (a crash during a run). */
@@ -67,6 +69,20 @@ function procStatusBytes(pid: number, field: string): number {
   }
 }
 
+/** Clock ticks per second of /proc/<pid>/stat (`getconf CLK_TCK`, 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+/** utime + stime of /proc/<pid>/stat (fields 14 and 15), in seconds. */
+function procCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
   return new Promise((resolve) => {
@@ -97,6 +113,7 @@ export function startServer(options: StartOptions): Promise<RunningServer> {
     pid: child.pid ?? -1,
     port: options.port,
     peakRssBytes: () => procStatusBytes(child.pid ?? -1, 'VmHWM'),
+    cpuSeconds: () => procCpuSeconds(child.pid ?? -1),
     stderr: () => errText,
     exited: () => child.exitCode !== null || child.signalCode !== null,
     stop: async () => {
