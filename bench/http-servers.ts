@@ -1,9 +1,9 @@
 /**
  * The side-by-side HTTP server benchmark (`npm run bench`, issue 3).
  *
- * Each round starts every server once, one at a time (the order rotates between rounds),
- * pinned to CPU 0 while wrk runs on CPU 1; per scenario, a warm-up wrk run and then a measured
- * one. It prints medians, min–max, ratios to Fastify, node:http and the ceiling, and peak RSS,
+ * Each round starts every server, one at a time, pinned to CPU 0 while wrk runs on CPU 1;
+ * then, scenario by scenario, loads each server in turn (the order rotates between rounds):
+ * a warm-up wrk run and then a measured one, also recording the server's CPU per request. It prints medians, min–max, ratios to Fastify, node:http and the ceiling, and peak RSS,
  * and saves everything as JSON under bench/results/. See bench/README.md.
  *
  * Quick check: `npm run bench -- --rounds 1 --duration 2 --servers node-http,ceiling`.
@@ -56,51 +56,72 @@ for (const note of notes) log(`note: ${note}`);
 const runs: RunRecord[] = [];
 const processes: ProcessRecord[] = [];
 
-async function measureServer(server: ServerName, round: number): Promise<void> {
+/** Starts `server` for a round; undefined (with a note) when it does not start. */
+async function startFor(server: ServerName, round: number): Promise<RunningServer | undefined> {
   const port = await freePort();
-  let running: RunningServer;
   try {
-    running = await startServer({ script: join(serversDir, `${server}.js`), port, routes: options.routes, cpu: serverCpu });
+    return await startServer({ script: join(serversDir, `${server}.js`), port, routes: options.routes, cpu: serverCpu });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     notes.push(`${server}: skipped, failed to start in round ${round}: ${message.split('\n')[0]}`);
     log(`note: ${server} failed to start: ${message}`);
     active.splice(active.indexOf(server), 1);
-    return;
+    return undefined;
   }
+}
+
+/** One scenario on one running server: a warm-up run, then the measured one. */
+async function measure(server: ServerName, running: RunningServer, scenario: ScenarioName, round: number): Promise<void> {
+  const url = `http://127.0.0.1:${running.port}${SCENARIO_PATHS[scenario]}`;
+  const pipeline = scenario === 'pipelined' ? options.pipeline : 1;
+  const load = { url, connections: options.connections, pipeline, cpu: wrkCpu };
+  if (options.warmup > 0) await runWrk({ ...load, seconds: options.warmup });
+  const cpuBefore = running.cpuSeconds();
+  const result = await runWrk({ ...load, seconds: options.duration });
+  // CPU the server spent per answered request: what wrk's own limit (the ceiling) cannot hide.
+  const cpuUsPerRequest = result.requests > 0 ? ((running.cpuSeconds() - cpuBefore) * 1e6) / result.requests : Number.NaN;
+  runs.push({ round, server, scenario, ...result, cpuUsPerRequest });
+  const errors = errorCount(result.errors);
+  log(
+    `round ${round}/${options.rounds}  ${server.padEnd(9)}  ${SCENARIO_LABELS[scenario].padEnd(15)}  ` +
+      `${Math.round(result.requestsPerSec).toLocaleString('en-US').padStart(9)} req/s` +
+      `${errors > 0 ? `  ! ${JSON.stringify(result.errors)}` : ''}`,
+  );
+  if (running.exited()) throw new Error(`${server} exited during the run:\n${running.stderr()}`);
+}
+
+/**
+ * One round: every server started, one at a time; then, scenario by scenario, each server
+ * loaded in turn (one at a time, the order rotating between rounds), so the figures compared
+ * in a ratio are taken seconds apart rather than minutes; then every server stopped.
+ */
+async function runRound(round: number): Promise<void> {
+  const shift = (round - 1) % Math.max(1, active.length);
+  const order = [...active.slice(shift), ...active.slice(0, shift)];
+  const started = new Map<ServerName, RunningServer>();
   try {
-    const problems = await checkResponses(port, { sameBodyForAllRoutes: server === 'ceiling' });
-    for (const problem of problems) log(`note: ${server} answers wrongly: ${problem}`);
-    for (const scenario of options.scenarios) {
-      const url = `http://127.0.0.1:${port}${SCENARIO_PATHS[scenario]}`;
-      const pipeline = scenario === 'pipelined' ? options.pipeline : 1;
-      const load = { url, connections: options.connections, pipeline, cpu: wrkCpu };
-      if (options.warmup > 0) await runWrk({ ...load, seconds: options.warmup });
-      const cpuBefore = running.cpuSeconds();
-      const result = await runWrk({ ...load, seconds: options.duration });
-      // CPU the server spent per answered request: what wrk's own limit (the ceiling) cannot hide.
-      const cpuUsPerRequest = result.requests > 0 ? ((running.cpuSeconds() - cpuBefore) * 1e6) / result.requests : Number.NaN;
-      runs.push({ round, server, scenario, ...result, cpuUsPerRequest });
-      const errors = errorCount(result.errors);
-      log(
-        `round ${round}/${options.rounds}  ${server.padEnd(9)}  ${SCENARIO_LABELS[scenario].padEnd(15)}  ` +
-          `${Math.round(result.requestsPerSec).toLocaleString('en-US').padStart(9)} req/s` +
-          `${errors > 0 ? `  ! ${JSON.stringify(result.errors)}` : ''}`,
-      );
-      if (running.exited()) throw new Error(`${server} exited during the run:\n${running.stderr()}`);
+    for (const server of order) {
+      const running = await startFor(server, round);
+      if (running === undefined) continue;
+      started.set(server, running);
+      const problems = await checkResponses(running.port, { sameBodyForAllRoutes: server === 'ceiling' });
+      for (const problem of problems) log(`note: ${server} answers wrongly: ${problem}`);
+      processes.push({ round, server, peakRssBytes: Number.NaN, problems });
     }
-    processes.push({ round, server, peakRssBytes: running.peakRssBytes(), problems });
+    for (const scenario of options.scenarios) {
+      for (const [server, running] of started) await measure(server, running, scenario, round);
+    }
+    for (const [server, running] of started) {
+      const record = processes.find((p) => p.round === round && p.server === server);
+      if (record !== undefined) processes[processes.indexOf(record)] = { ...record, peakRssBytes: running.peakRssBytes() };
+    }
   } finally {
-    await running.stop();
+    for (const running of started.values()) await running.stop();
   }
 }
 
 try {
-  for (let round = 1; round <= options.rounds; round++) {
-    const order = [...active];
-    const shift = (round - 1) % Math.max(1, order.length);
-    for (const server of [...order.slice(shift), ...order.slice(0, shift)]) await measureServer(server, round);
-  }
+  for (let round = 1; round <= options.rounds; round++) await runRound(round);
 } finally {
   killAll();
 }
