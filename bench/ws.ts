@@ -19,6 +19,7 @@ import { cpus } from 'node:os'
 import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { readFileSync } from 'node:fs'
 import { encodeFrame } from '../src/websocket/frame-writer.js'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
@@ -113,7 +114,21 @@ function connect(port: number, onFrame: () => void): Promise<net.Socket> {
   })
 }
 
-async function echo(port: number): Promise<number> {
+/** user + system CPU seconds of a process so far (/proc/<pid>/stat fields 14 and 15). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return Number.NaN
+  }
+}
+
+/** Server CPU µs per echoed message in the last echo run (the generator's limit cannot hide it). */
+let lastEchoCpuUs = Number.NaN
+
+async function echo(port: number, pid: number | undefined): Promise<number> {
   const one = Buffer.concat(encodeFrame(1, Buffer.from('0123456789abcdef0123456789abcdef'), { mask: true }))
   const frames = [Buffer.alloc(0)]
   for (let n = 1; n <= DEPTH * 4; n++) frames.push(Buffer.concat(Array.from({ length: n }, () => one)))
@@ -145,9 +160,11 @@ async function echo(port: number): Promise<number> {
   for (const s of sockets) s.write(frames[DEPTH])
   await new Promise((r) => setTimeout(r, 1000))
   const start = count
+  const cpu0 = cpuSeconds(pid)
   const t0 = process.hrtime.bigint()
   await new Promise((r) => setTimeout(r, SECONDS * 1000))
   const done = count - start
+  lastEchoCpuUs = ((cpuSeconds(pid) - cpu0) * 1e6) / done
   const elapsed = Number(process.hrtime.bigint() - t0) / 1e9
   running = false
   for (const s of sockets) s.destroy()
@@ -182,15 +199,18 @@ function median(values: number[]): number {
 }
 
 const results: Record<string, Record<string, number[]>> = { echo: {}, broadcast: {} }
+const echoCpu: Record<string, number[]> = {}
 for (let round = 0; round < ROUNDS; round++) {
   for (const mode of MODES) {
     const order = round % 2 === 0 ? IMPLS : [...IMPLS].reverse()
     for (const impl of order) {
       const { child, port } = await startServer(impl, mode)
-      const rate = mode === 'echo' ? await echo(port) : await broadcast(port)
+      const rate = mode === 'echo' ? await echo(port, child.pid) : await broadcast(port)
       await stopServer(child)
       ;(results[mode][impl] ??= []).push(rate)
-      process.stderr.write(`round ${round + 1} ${mode} ${impl}: ${Math.round(rate).toLocaleString('en')} msg/s\n`)
+      if (mode === 'echo') (echoCpu[impl] ??= []).push(lastEchoCpuUs)
+      const cpu = mode === 'echo' ? `, server CPU ${lastEchoCpuUs.toFixed(2)} µs/msg` : ''
+      process.stderr.write(`round ${round + 1} ${mode} ${impl}: ${Math.round(rate).toLocaleString('en')} msg/s${cpu}\n`)
     }
   }
 }
@@ -201,4 +221,9 @@ for (const mode of MODES) {
   const w = median(results[mode].ws)
   const label = mode === 'echo' ? `echo (50 conns × ${DEPTH} in flight, 32 B)` : `broadcast (${CLIENTS} clients × ${MESSAGES} msgs, 64 B)`
   console.log(`${label.padEnd(44)} portico ${Math.round(p).toLocaleString('en').padStart(10)}  ws ${Math.round(w).toLocaleString('en').padStart(10)}  ratio ${(p / w).toFixed(2)}×`)
+}
+if (echoCpu.portico !== undefined && echoCpu.ws !== undefined) {
+  const p = median(echoCpu.portico)
+  const w = median(echoCpu.ws)
+  console.log(`${'echo: server CPU per message'.padEnd(44)} portico ${p.toFixed(2).padStart(7)} µs  ws ${w.toFixed(2).padStart(7)} µs  ratio ${(w / p).toFixed(2)}× (ws CPU / Portico CPU)`)
 }
