@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util'
 import { createChatServer } from '../examples/chat/chat-server.js'
-import { parseScale, runScaled, SCALE_HELP, SCALE_OPTIONS, UsageError, type ScaleConfig } from './cluster-flags.js'
+import { parseCommandArgs, parseScale, runScaled, SCALE_HELP, SCALE_OPTIONS, UsageError, type ScaleConfig } from './cluster-flags.js'
 
 /**
  * The help text of `portico chat`.
@@ -97,19 +97,8 @@ export function parseChatArgs(argv: readonly string[]): ChatConfig {
 export async function runChat(argv: string[]): Promise<number> {
   const out = (line: string): void => void process.stdout.write(`${line}\n`)
   const fail = (line: string): void => void process.stderr.write(`portico chat: ${line}\n`)
-  let config: ChatConfig
-  try {
-    config = parseChatArgs(argv)
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err
-    fail(err.message)
-    process.stderr.write(`Try 'portico chat --help'.\n`)
-    return 2
-  }
-  if (config.help) {
-    out(CHAT_HELP)
-    return 0
-  }
+  const config = parseCommandArgs('chat', argv, parseChatArgs, CHAT_HELP)
+  if (typeof config === 'number') return config
   const host = config.addr === '0.0.0.0' || config.addr === '::' ? 'localhost' : config.addr.includes(':') ? `[${config.addr}]` : config.addr
   return runScaled({
     name: 'chat',

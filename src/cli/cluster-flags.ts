@@ -26,6 +26,37 @@ import { describeListenError } from './listen-errors.js'
 export class UsageError extends Error {}
 
 /**
+ * Parses a command's arguments: the config, or the exit code when there is nothing more to
+ * do (`--help` printed: 0; a usage error explained in one line: 2).
+ *
+ * @example
+ * ```ts
+ * const config = parseCommandArgs('chat', argv, parseChatArgs, CHAT_HELP)
+ * if (typeof config === 'number') return config
+ * ```
+ */
+export function parseCommandArgs<T extends { help: boolean }>(
+  command: string,
+  argv: string[],
+  parse: (argv: string[]) => T,
+  help: string,
+): T | number {
+  let config: T
+  try {
+    config = parse(argv)
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err
+    process.stderr.write(`portico ${command}: ${err.message}\nTry 'portico ${command} --help'.\n`)
+    return 2
+  }
+  if (config.help) {
+    process.stdout.write(`${help}\n`)
+    return 0
+  }
+  return config
+}
+
+/**
  * The `parseArgs` option specs of the two flags.
  *
  * @example

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util'
 import { createDemoServer } from '../examples/demo/demo-server.js'
 import { DEMO_LINKS } from '../examples/demo/home-page.js'
-import { UsageError } from './cluster-flags.js'
+import { parseCommandArgs, UsageError } from './cluster-flags.js'
 import { describeListenError } from './listen-errors.js'
 
 /**
@@ -81,19 +81,8 @@ export function parseDemoArgs(argv: readonly string[], env: Record<string, strin
 export async function runDemo(argv: string[]): Promise<number> {
   const out = (line: string): void => void process.stdout.write(`${line}\n`)
   const fail = (line: string): void => void process.stderr.write(`portico demo: ${line}\n`)
-  let config: DemoConfig
-  try {
-    config = parseDemoArgs(argv)
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err
-    fail(err.message)
-    process.stderr.write(`Try 'portico demo --help'.\n`)
-    return 2
-  }
-  if (config.help) {
-    out(DEMO_HELP)
-    return 0
-  }
+  const config = parseCommandArgs('demo', argv, parseDemoArgs, DEMO_HELP)
+  if (typeof config === 'number') return config
   const server = await createDemoServer({ log: config.quiet ? null : out })
   try {
     await server.listen(config.port, config.addr)

@@ -14,7 +14,7 @@ import { mountStatic } from '../middleware/mount-static.js'
 import { logger } from '../middleware/logger.js'
 import type { PorticoRequest } from '../server/request.js'
 import type { PorticoResponse } from '../server/response.js'
-import { parseScale, runScaled, SCALE_HELP, SCALE_OPTIONS, UsageError, type ScaleConfig } from './cluster-flags.js'
+import { parseCommandArgs, parseScale, runScaled, SCALE_HELP, SCALE_OPTIONS, UsageError, type ScaleConfig } from './cluster-flags.js'
 
 /**
  * The help text of `portico serve`.
@@ -215,19 +215,8 @@ export function buildServeServer(config: ServeConfig, log: (line: string) => voi
 export async function runServe(argv: string[]): Promise<number> {
   const out = (line: string): void => void process.stdout.write(`${line}\n`)
   const fail = (line: string): void => void process.stderr.write(`portico serve: ${line}\n`)
-  let config: ServeConfig
-  try {
-    config = parseServeArgs(argv)
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err
-    fail(err.message)
-    process.stderr.write(`Try 'portico serve --help'.\n`)
-    return 2
-  }
-  if (config.help) {
-    out(SERVE_HELP)
-    return 0
-  }
+  const config = parseCommandArgs('serve', argv, parseServeArgs, SERVE_HELP)
+  if (typeof config === 'number') return config
   const dirStat = await stat(config.dir).catch(() => undefined)
   if (dirStat === undefined || !dirStat.isDirectory()) {
     fail(`${config.dir} is not a directory`)

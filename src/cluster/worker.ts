@@ -22,6 +22,9 @@ export function isControl(value: unknown): value is ClusterControl {
   return typeof value === 'object' && value !== null && (value as ClusterControl).portico === 'cluster'
 }
 
+/** How long a stopped worker stays to answer connection hand-offs already on their way. */
+const HANDOFF_GRACE_MS = 250
+
 const stoppables: Stoppable[] = []
 let installed = false
 let stopping = false
@@ -78,5 +81,9 @@ async function stopWorker(timeout: number): Promise<void> {
   if (stopping) return
   stopping = true
   await Promise.allSettled(stoppables.map((s) => s.stop({ graceful: true, timeout })))
+  // The primary may have handed this worker a connection just before it learnt the listener
+  // closed: stay long enough to answer that hand-off (refused, the primary gives the
+  // connection to another worker); exiting at once would leave it open and unanswered.
+  await new Promise((resolve) => setTimeout(resolve, HANDOFF_GRACE_MS))
   process.exit(0)
 }
