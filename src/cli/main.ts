@@ -4,7 +4,14 @@
  */
 import { readFileSync } from 'node:fs'
 
-/** The top-level help text. */
+/**
+ * The top-level help text of `portico`.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(MAIN_HELP + '\n')
+ * ```
+ */
 export const MAIN_HELP = `Usage: portico <command> [options]
 
 Commands:

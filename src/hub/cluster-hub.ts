@@ -47,7 +47,15 @@ export function relayClusterHub(): void {
 
 function ignoreSendError(): void {}
 
-/** A hub across the processes of a `node:cluster` (primary and workers). */
+/**
+ * A hub across the processes of a `node:cluster` (primary and workers), relayed by the
+ * primary over IPC. Usually made with {@link clusterHub}.
+ *
+ * @example
+ * ```ts
+ * attachHub(server, clusterHub()) // in each worker
+ * ```
+ */
 export class ClusterHub extends BaseHub {
   readonly kind = 'cluster'
   private readonly onMessage = (message: unknown): void => {

@@ -5,7 +5,16 @@
  */
 import { BaseHub } from './hub.js'
 
-/** A hub within one process. */
+/**
+ * A hub within one process (the default: nothing to start, no dependency).
+ *
+ * @example
+ * ```ts
+ * const hub = new MemoryHub()
+ * hub.subscribe('news', (m) => console.log(m.topic, m.payload))
+ * hub.publish('news', 'hello')
+ * ```
+ */
 export class MemoryHub extends BaseHub {
   readonly kind = 'memory'
 

@@ -32,7 +32,16 @@ export interface RedisHubOptions {
   redisOptions?: Record<string, unknown>
 }
 
-/** A hub over Redis pub/sub. */
+/**
+ * A hub over Redis pub/sub: one subscriber connection per process, channels under a prefix.
+ * Usually made with {@link redisHub}.
+ *
+ * @example
+ * ```ts
+ * const hub = await redisHub({ url: 'redis://127.0.0.1:6379', prefix: 'app:' })
+ * attachHub(server, hub, { replay: hub.replayStore() })
+ * ```
+ */
 export class RedisHub extends BaseHub {
   readonly kind = 'redis'
   /** The prefix of channels and keys. */

@@ -38,7 +38,15 @@ return seq
 `
 const APPEND_SHA = createHash('sha1').update(APPEND_AND_PUBLISH).digest('hex')
 
-/** A replay store in Redis Streams. */
+/**
+ * A replay store in Redis Streams (`XADD … MAXLEN ~ N` per channel), so a client that
+ * reconnects to any instance with `Last-Event-ID` receives what it missed.
+ *
+ * @example
+ * ```ts
+ * attachHub(server, hub, { replay: redisReplayStore(hub, { maxLen: 1000 }) })
+ * ```
+ */
 export class RedisReplayStore implements ReplayStore {
   readonly shared = true
   private readonly client: RedisClientLike

@@ -45,7 +45,14 @@ const LF = 10
 const CR = 13
 const DIGITS = /^[0-9]+$/
 
-/** The default {@link SseStreamParser} bound on a line and on an event's data: 1 MiB. */
+/**
+ * The default {@link SseStreamParser} bound on a line and on an event's data: 1 MiB.
+ *
+ * @example
+ * ```ts
+ * new EventSource(url, { maxEventSize: 4 * DEFAULT_MAX_EVENT_SIZE })
+ * ```
+ */
 export const DEFAULT_MAX_EVENT_SIZE = 1024 * 1024
 
 /**

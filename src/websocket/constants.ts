@@ -4,7 +4,14 @@
  * @module
  */
 
-/** The GUID appended to `Sec-WebSocket-Key` to compute `Sec-WebSocket-Accept` (RFC 6455 §1.3). */
+/**
+ * The GUID appended to `Sec-WebSocket-Key` to compute `Sec-WebSocket-Accept` (RFC 6455 §1.3).
+ *
+ * @example
+ * ```ts
+ * createHash('sha1').update(key + WS_GUID).digest('base64')
+ * ```
+ */
 export const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
 
 /**
@@ -70,7 +77,14 @@ export const ReadyState = {
 /** One of the {@link ReadyState} values. */
 export type ReadyStateValue = (typeof ReadyState)[keyof typeof ReadyState]
 
-/** The default `maxPayload`: 16 MiB, per frame and per message. */
+/**
+ * The default `maxPayload`: 16 MiB, per frame and per message.
+ *
+ * @example
+ * ```ts
+ * server.ws('/upload', handler, { maxPayload: 4 * DEFAULT_MAX_PAYLOAD })
+ * ```
+ */
 export const DEFAULT_MAX_PAYLOAD = 16 * 1024 * 1024
 
 /** The deflate trailer a sender strips from each compressed message (RFC 7692 §7.2.1). */
