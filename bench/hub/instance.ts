@@ -16,7 +16,7 @@ server.on('serverError', (message: string, error: unknown) => console.error('ins
 const hub = mode === 'none' ? undefined : await redisHub({ url: process.env.REDIS_URL, prefix: 'bench:' })
 if (hub !== undefined) attachHub(server, hub, mode === 'streams' ? { replay: hub.replayStore({ maxLen: 1000 }) } : {})
 
-server.get('/events', (req, res) => {
+server.get('/events', (_req, res) => {
   res.startSSE({ heartbeatMs: 0, highWaterMark: 8 * 1024 * 1024 }).join('bench')
 })
 

@@ -6,7 +6,6 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net'
-import { join } from 'node:path'
 import { createProxy, type ProxyServer } from 'proxy'
 
 /** A listening server and how to reach and stop it. */

@@ -104,7 +104,7 @@ describe('memoryReplayStore', () => {
 describe('attachHub with an in-process hub', () => {
   it('routes server.broadcast through the hub and replays from the store on Last-Event-ID', async () => {
     const server = createServer()
-    server.get('/events', (req, res) => {
+    server.get('/events', (_req, res) => {
       res.startSSE({ heartbeatMs: 0 }).join('news')
     })
     const attachment = attachHub(server, memoryHub(), { replay: memoryReplayStore() })
@@ -129,7 +129,7 @@ describe('attachHub with an in-process hub', () => {
   it("keeps a channel's own replay buffer without a store, and detach restores the server", async () => {
     const server = createServer()
     server.sseChannel('feed', { replay: { maxEvents: 10 } })
-    server.get('/events', (req, res) => {
+    server.get('/events', (_req, res) => {
       res.startSSE({ heartbeatMs: 0 }).join('feed')
     })
     const attachment = attachHub(server, memoryHub())

@@ -59,7 +59,7 @@ describe('WebSockets over Portico’s server', () => {
 
   it('res.upgradeWebSocket inside a route sees path parameters and middlewares first', async () => {
     const server = await started((s) => {
-      s.use(async (req, res, next) => {
+      s.use(async (_req, res, next) => {
         res.setHeader('X-Seen', '1')
         await next()
       })
