@@ -3,6 +3,7 @@
  * (`res.openStream()`), so a connection can also run over a fake in tests.
  * @module
  */
+import type { BodyStream } from '../server/response-stream.js'
 
 /**
  * A byte sink with backpressure and close notification.
@@ -13,22 +14,7 @@
  * const conn = new SSEConnection(transport, { path: '/events' })
  * ```
  */
-export interface SseTransport {
-  /** Writes bytes; `false` when the sink's own buffer is past its high-water mark. */
-  write(chunk: string | Uint8Array): boolean
-  /** Flushes what is buffered, then closes. */
-  end(): void
-  /** Bytes accepted but not yet handed to the kernel. */
-  readonly writableLength: number
-  /** Whether the sink is closed (by `end`, `destroy` or the peer). */
-  readonly closed: boolean
-  /** Called when the buffer drains after `write` returned `false`. */
-  onDrain(cb: () => void): void
-  /** Called once, when the sink closes for any reason (peer left, `end`, `destroy`). */
-  onClose(cb: () => void): void
-  /** Closes at once, dropping what is buffered. */
-  destroy(): void
-}
+export type SseTransport = BodyStream
 
 /**
  * What the slow-consumer guard does when a connection's buffered bytes pass the high-water mark.

@@ -8,7 +8,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { PorticoError } from '../errors.js'
-import { negotiateHandshake, type HandshakeRequest, type ServerHandshakeOptions } from './handshake.js'
+import { negotiateHandshake, type HandshakeRequest, type HandshakeResult, type ServerHandshakeOptions } from './handshake.js'
 import { WebSocket } from './websocket.js'
 import type { WebSocketBehaviour } from './websocket-options.js'
 import type { PerMessageDeflateOptions } from './deflate-negotiation.js'
@@ -44,16 +44,7 @@ export function acceptWebSocket(socket: Duplex, head: Buffer, request: Handshake
     return { ok: false, status: result.status, error: new PorticoError('PORTICO_ERR_WS_HANDSHAKE', result.message, { status: result.status }) }
   }
   socket.write(result.response, 'latin1')
-  const ws = new WebSocket(socket, {
-    ...options,
-    role: 'server',
-    head,
-    protocol: result.protocol,
-    extensions: result.extensions,
-    deflate: result.deflate,
-    perMessageDeflate: typeof options.perMessageDeflate === 'object' ? (options.perMessageDeflate as PerMessageDeflateOptions) : undefined,
-  })
-  return { ok: true, ws }
+  return { ok: true, ws: serverWebSocket(socket, head, result, options) }
 }
 
 /**
@@ -73,4 +64,30 @@ export function nodeHandshakeRequest(req: IncomingMessage): HandshakeRequest {
       return Array.isArray(value) ? value.join(', ') : value
     },
   }
+}
+
+/**
+ * The server side `WebSocket` of a socket whose handshake `result` was accepted (the 101 is
+ * already written): the negotiated protocol, extensions and deflate parameters applied.
+ *
+ * @example
+ * ```ts
+ * const ws = serverWebSocket(socket, head, result, { maxPayload: 1 << 20 })
+ * ```
+ */
+export function serverWebSocket(
+  socket: Duplex,
+  head: Buffer,
+  result: Extract<HandshakeResult, { ok: true }>,
+  options: AcceptOptions,
+): WebSocket {
+  return new WebSocket(socket, {
+    ...options,
+    role: 'server',
+    head,
+    protocol: result.protocol,
+    extensions: result.extensions,
+    deflate: result.deflate,
+    perMessageDeflate: typeof options.perMessageDeflate === 'object' ? (options.perMessageDeflate as PerMessageDeflateOptions) : undefined,
+  })
 }

@@ -12,8 +12,7 @@ import type { PorticoRequest } from '../server/request.js'
 import { PorticoResponse } from '../server/response.js'
 import { Server } from '../server/server.js'
 import type { Middleware } from '../server/types.js'
-import type { AcceptOptions } from './accept.js'
-import type { PerMessageDeflateOptions } from './deflate-negotiation.js'
+import { serverWebSocket, type AcceptOptions } from './accept.js'
 import { negotiateHandshake, type HandshakeRequest } from './handshake.js'
 import { TopicRegistry, type PublishOptions } from './topics.js'
 import { WebSocket } from './websocket.js'
@@ -140,15 +139,7 @@ PorticoResponse.prototype.upgradeWebSocket = function upgradeWebSocket(this: Por
   if (!req.isUpgrade) throw new HttpError(426, 'Upgrade required', { headers: { 'Sec-WebSocket-Version': '13', Upgrade: 'websocket' } })
   const { socket, head } = this.upgrade(result.response)
   const state = stateOf(req.server)
-  const ws = new WebSocket(socket, {
-    ...options,
-    role: 'server',
-    head,
-    protocol: result.protocol,
-    extensions: result.extensions,
-    deflate: result.deflate,
-    perMessageDeflate: typeof options.perMessageDeflate === 'object' ? (options.perMessageDeflate as PerMessageDeflateOptions) : undefined,
-  })
+  const ws = serverWebSocket(socket, head, result, options)
   ws.topics = state.topics
   state.sockets.add(ws)
   void ws.closed.then(() => state.sockets.delete(ws))
