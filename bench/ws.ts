@@ -19,7 +19,7 @@ import { cpus } from 'node:os'
 import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { readFileSync } from 'node:fs'
+import { procCpuSeconds } from './lib/server-process.js'
 import { encodeFrame } from '../src/websocket/frame-writer.js'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
@@ -114,17 +114,6 @@ function connect(port: number, onFrame: () => void): Promise<net.Socket> {
   })
 }
 
-/** user + system CPU seconds of a process so far (/proc/<pid>/stat fields 14 and 15). */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / 100
-  } catch {
-    return Number.NaN
-  }
-}
-
 /** Server CPU µs per echoed message in the last echo run (the generator's limit cannot hide it). */
 let lastEchoCpuUs = Number.NaN
 
@@ -160,11 +149,11 @@ async function echo(port: number, pid: number | undefined): Promise<number> {
   for (const s of sockets) s.write(frames[DEPTH])
   await new Promise((r) => setTimeout(r, 1000))
   const start = count
-  const cpu0 = cpuSeconds(pid)
+  const cpu0 = procCpuSeconds(pid ?? -1)
   const t0 = process.hrtime.bigint()
   await new Promise((r) => setTimeout(r, SECONDS * 1000))
   const done = count - start
-  lastEchoCpuUs = ((cpuSeconds(pid) - cpu0) * 1e6) / done
+  lastEchoCpuUs = ((procCpuSeconds(pid ?? -1) - cpu0) * 1e6) / done
   const elapsed = Number(process.hrtime.bigint() - t0) / 1e9
   running = false
   for (const s of sockets) s.destroy()

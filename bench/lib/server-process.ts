@@ -72,8 +72,13 @@ function procStatusBytes(pid: number, field: string): number {
 /** Clock ticks per second of /proc/<pid>/stat (`getconf CLK_TCK`, 100 on Linux). */
 const TICKS_PER_SECOND = 100;
 
-/** utime + stime of /proc/<pid>/stat (fields 14 and 15), in seconds. */
-function procCpuSeconds(pid: number): number {
+/**
+ * utime + stime of /proc/<pid>/stat (fields 14 and 15), in seconds; NaN without /proc.
+ *
+ * @example
+ * const used = procCpuSeconds(child.pid);
+ */
+export function procCpuSeconds(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -9,7 +9,7 @@ import { ALL_METHODS, HTTP_METHODS, commonMethod, methodPrefixLength } from './m
 import { Http1Parser } from './parser-core.js'
 import * as states from './parser-states.js'
 import { targetError } from './request-target.js'
-import type { ParserCallbacks, ParserLimits, RequestHead } from './types.js'
+import type { RequestHead } from './types.js'
 
 // Module-local copies: V8 reads these faster than namespace properties in the hot loops.
 const { CR, LF, SP, ST_AFTER_VERSION, ST_FIELD_START, ST_LINE_LF, ST_METHOD, ST_PROTO, ST_URL } = states
@@ -36,10 +36,6 @@ export class RequestParser extends Http1Parser<RequestHead> {
   private method = ''
   private urlStart = 0
   private urlEnd = 0
-
-  constructor(cb: ParserCallbacks<RequestHead>, limits?: Partial<ParserLimits>) {
-    super(cb, limits)
-  }
 
   protected firstState(): number {
     return ST_METHOD

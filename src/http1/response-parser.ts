@@ -7,7 +7,7 @@ import { FIELD_VALUE } from './char-tables.js'
 import { ParsedResponseHead, type HeadBase } from './message-head.js'
 import { Http1Parser } from './parser-core.js'
 import * as states from './parser-states.js'
-import type { ParserCallbacks, ParserLimits, ResponseHead } from './types.js'
+import type { ResponseHead } from './types.js'
 
 // Module-local copies: V8 reads these faster than namespace properties in the hot loops.
 const { CR, LF, SP, ST_AFTER_VERSION, ST_FIELD_START, ST_LINE_LF, ST_PROTO, ST_REASON, ST_STATUS,
@@ -36,10 +36,6 @@ export class ResponseParser extends Http1Parser<ResponseHead> {
   private digits = 0
   private reasonStart = 0
   private reasonEnd = 0
-
-  constructor(cb: ParserCallbacks<ResponseHead>, limits?: Partial<ParserLimits>) {
-    super(cb, limits)
-  }
 
   protected firstState(): number {
     return ST_PROTO
