@@ -3,14 +3,17 @@
  * both (raw sockets, pre-masked frames, a frame counter reading headers only), each server in its own
  * process (pinned to CPU 0 when `taskset` exists, the load generator on CPU 1).
  *
- * - echo: 50 connections ping-ponging a 32-byte text message; messages per second.
+ * - echo: 50 connections ping-ponging a 32-byte text message; messages per second, and the
+ *   server's CPU time per message. Every server runs at once and the load moves from one to
+ *   the next every slice, so each ratio pairs figures taken seconds apart.
  * - broadcast: 1,000 clients; the server sends 1,000 messages of 64 bytes to every one of them;
  *   deliveries per second until every client has all of them.
  *
  * Options (environment): BENCH_DEPTH (echo messages in flight per connection, default 1: a
- * strict ping-pong, which on 2 cores is bound by the load generator), BENCH_IMPLS (portico,ws), BENCH_MODES (echo,broadcast), BENCH_NODE_ARGS
- * (for the server processes, e.g. `--cpu-prof`), BENCH_SECONDS (echo duration, default 5), BENCH_ROUNDS (default 3),
- * BENCH_CLIENTS (broadcast clients, 1000), BENCH_MESSAGES (broadcast messages, 1000).
+ * strict ping-pong), BENCH_SLICES (echo slices per server, default 10), BENCH_SECONDS (seconds
+ * per echo slice, default 2), BENCH_ROUNDS (broadcast rounds, default 3), BENCH_IMPLS
+ * (portico,ws), BENCH_MODES (echo,broadcast), BENCH_NODE_ARGS (for the server processes, e.g.
+ * `--cpu-prof`), BENCH_CLIENTS (broadcast clients, 1000), BENCH_MESSAGES (broadcast messages, 1000).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
@@ -22,7 +25,8 @@ import { fileURLToPath } from 'node:url'
 import { procCpuSeconds } from './lib/server-process.js'
 import { encodeFrame } from '../src/websocket/frame-writer.js'
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 2)
+const SLICES = Number(process.env.BENCH_SLICES ?? 10)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const DEPTH = Number(process.env.BENCH_DEPTH ?? 1)
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1000)
@@ -89,7 +93,10 @@ function frameCounter(onFrame: () => void): (chunk: Buffer) => void {
   }
 }
 
-/** A raw WebSocket client connection: handshake by hand, then `onFrame` per frame. */
+/**
+ * A raw WebSocket client connection: handshake by hand, then `onFrame` per frame. (Reading
+ * through net's `onread` option was tried: it doubled the round-trip time on Node 20.)
+ */
 function connect(port: number, onFrame: () => void): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1')
@@ -98,66 +105,143 @@ function connect(port: number, onFrame: () => void): Promise<net.Socket> {
     const count = frameCounter(onFrame)
     let head: Buffer | undefined = Buffer.alloc(0)
     socket.on('data', (chunk: Buffer) => {
-      if (head !== undefined) {
-        head = Buffer.concat([head, chunk])
-        const end = head.indexOf('\r\n\r\n')
-        if (end === -1) return
-        const rest = head.subarray(end + 4)
-        head = undefined
-        resolve(socket)
-        if (rest.length > 0) count(rest)
+      if (head === undefined) {
+        count(chunk)
         return
       }
-      count(chunk)
+      head = Buffer.concat([head, chunk])
+      const end = head.indexOf('\r\n\r\n')
+      if (end === -1) return
+      const rest = head.subarray(end + 4)
+      head = undefined
+      resolve(socket)
+      if (rest.length > 0) count(rest)
     })
     socket.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n')
   })
 }
 
-/** Server CPU µs per echoed message in the last echo run (the generator's limit cannot hide it). */
-let lastEchoCpuUs = Number.NaN
+/** One echo load on one server: 50 connections, each ping-ponging DEPTH messages while running. */
+class EchoLoad {
+  count = 0
+  private running = false
+  private readonly sockets: net.Socket[] = []
+  private readonly frames: Buffer[]
 
-async function echo(port: number, pid: number | undefined): Promise<number> {
-  const one = Buffer.concat(encodeFrame(1, Buffer.from('0123456789abcdef0123456789abcdef'), { mask: true }))
-  const frames = [Buffer.alloc(0)]
-  for (let n = 1; n <= DEPTH * 4; n++) frames.push(Buffer.concat(Array.from({ length: n }, () => one)))
-  let count = 0
-  let running = true
-  const sockets: net.Socket[] = []
-  for (let i = 0; i < 50; i++) {
-    let due = 0
-    let scheduled = false
-    const socket: net.Socket = await connect(port, () => {
-      count++
-      if (!running) return
-      // Answer every echo, batching the answers read from one chunk into one write.
-      due++
-      if (!scheduled) {
-        scheduled = true
-        queueMicrotask(() => {
-          scheduled = false
-          while (due > 0) {
-            const n = Math.min(due, frames.length - 1)
-            socket.write(frames[n])
-            due -= n
-          }
-        })
-      }
-    })
-    sockets.push(socket)
+  constructor(readonly impl: string, readonly pid: number | undefined) {
+    const one = Buffer.concat(encodeFrame(1, Buffer.from('0123456789abcdef0123456789abcdef'), { mask: true }))
+    this.frames = [Buffer.alloc(0)]
+    for (let n = 1; n <= DEPTH * 4; n++) this.frames.push(Buffer.concat(Array.from({ length: n }, () => one)))
   }
-  for (const s of sockets) s.write(frames[DEPTH])
-  await new Promise((r) => setTimeout(r, 1000))
-  const start = count
-  const cpu0 = procCpuSeconds(pid ?? -1)
+
+  async connect(port: number): Promise<void> {
+    const frames = this.frames
+    for (let i = 0; i < 50; i++) {
+      let due = 0
+      let scheduled = false
+      const socket: net.Socket = await connect(port, () => {
+        this.count++
+        if (!this.running) return
+        // Answer every echo, batching the answers read from one chunk into one write.
+        due++
+        if (!scheduled) {
+          scheduled = true
+          queueMicrotask(() => {
+            scheduled = false
+            while (due > 0) {
+              const n = Math.min(due, frames.length - 1)
+              socket.write(frames[n])
+              due -= n
+            }
+          })
+        }
+      })
+      this.sockets.push(socket)
+    }
+  }
+
+  start(): void {
+    this.running = true
+    for (const s of this.sockets) s.write(this.frames[DEPTH])
+  }
+
+  /** Stops answering, then waits until the messages in flight are back. */
+  async stop(): Promise<void> {
+    this.running = false
+    let last = -1
+    while (last !== this.count) {
+      last = this.count
+      await new Promise((r) => setTimeout(r, 30))
+    }
+  }
+
+  close(): void {
+    for (const s of this.sockets) s.destroy()
+  }
+}
+
+interface EchoSlice {
+  rate: number
+  /** Server CPU µs per message. */
+  cpuUs: number
+  serverBusy: number
+  loadBusy: number
+}
+
+/** Runs `load` for `seconds` and measures it. */
+async function echoSlice(load: EchoLoad, seconds: number): Promise<EchoSlice> {
+  load.start()
+  await new Promise((r) => setTimeout(r, 200))
+  const start = load.count
+  const cpu0 = procCpuSeconds(load.pid ?? -1)
+  const own0 = process.cpuUsage()
   const t0 = process.hrtime.bigint()
-  await new Promise((r) => setTimeout(r, SECONDS * 1000))
-  const done = count - start
-  lastEchoCpuUs = ((procCpuSeconds(pid ?? -1) - cpu0) * 1e6) / done
+  await new Promise((r) => setTimeout(r, seconds * 1000))
+  const done = load.count - start
+  const serverCpu = procCpuSeconds(load.pid ?? -1) - cpu0
+  const own = process.cpuUsage(own0)
   const elapsed = Number(process.hrtime.bigint() - t0) / 1e9
-  running = false
-  for (const s of sockets) s.destroy()
-  return done / elapsed
+  await load.stop()
+  return { rate: done / elapsed, cpuUs: (serverCpu * 1e6) / done, serverBusy: serverCpu / elapsed, loadBusy: (own.user + own.system) / 1e6 / elapsed }
+}
+
+/**
+ * The echo comparison: every server runs at once (idle but one), and the load moves from one
+ * to the next every slice, so each ratio compares figures taken seconds apart (this machine's
+ * speed drifts over minutes). Reports medians of the slices and of the paired ratios.
+ */
+async function echoComparison(): Promise<void> {
+  const servers = []
+  const loads: EchoLoad[] = []
+  for (const impl of IMPLS) {
+    const server = await startServer(impl, 'echo')
+    servers.push(server)
+    const load = new EchoLoad(impl, server.child.pid)
+    await load.connect(server.port)
+    loads.push(load)
+  }
+  for (const load of loads) await echoSlice(load, 0.5)
+  const slices: Record<string, EchoSlice[]> = {}
+  for (let round = 0; round < SLICES; round++) {
+    const order = round % 2 === 0 ? loads : [...loads].reverse()
+    for (const load of order) {
+      const slice = await echoSlice(load, SECONDS)
+      ;(slices[load.impl] ??= []).push(slice)
+      process.stderr.write(`slice ${round + 1} echo ${load.impl}: ${Math.round(slice.rate).toLocaleString('en')} msg/s, server CPU ${slice.cpuUs.toFixed(2)} µs/msg (server ${Math.round(slice.serverBusy * 100)}% busy, load generator ${Math.round(slice.loadBusy * 100)}%)\n`)
+    }
+  }
+  for (const load of loads) load.close()
+  for (const server of servers) await stopServer(server.child)
+  const p = slices.portico
+  const w = slices.ws
+  if (p === undefined || w === undefined) return
+  const rateRatio = median(p.map((s, i) => s.rate / w[i].rate))
+  const cpuRatio = median(p.map((s, i) => w[i].cpuUs / s.cpuUs))
+  const label = `echo (50 conns × ${DEPTH} in flight, 32 B)`
+  console.log(`\n${label}, ${SLICES} slices of ${SECONDS} s per server, alternating; medians${pin ? '; servers on CPU 0, load on CPU 1' : ''}`)
+  console.log(`${'  messages/s'.padEnd(44)} portico ${Math.round(median(p.map((s) => s.rate))).toLocaleString('en').padStart(10)}  ws ${Math.round(median(w.map((s) => s.rate))).toLocaleString('en').padStart(10)}  ratio ${rateRatio.toFixed(2)}× (median of paired slices)`)
+  console.log(`${'  server CPU per message'.padEnd(44)} portico ${median(p.map((s) => s.cpuUs)).toFixed(2).padStart(7)} µs  ws ${median(w.map((s) => s.cpuUs)).toFixed(2).padStart(7)} µs  ratio ${cpuRatio.toFixed(2)}× (ws CPU / Portico CPU)`)
+  console.log(`${'  busy (server / load generator)'.padEnd(44)} portico ${Math.round(median(p.map((s) => s.serverBusy)) * 100)}% / ${Math.round(median(p.map((s) => s.loadBusy)) * 100)}%  ws ${Math.round(median(w.map((s) => s.serverBusy)) * 100)}% / ${Math.round(median(w.map((s) => s.loadBusy)) * 100)}%`)
 }
 
 async function broadcast(port: number): Promise<number> {
@@ -187,32 +271,24 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]
 }
 
-const results: Record<string, Record<string, number[]>> = { echo: {}, broadcast: {} }
-const echoCpu: Record<string, number[]> = {}
-for (let round = 0; round < ROUNDS; round++) {
-  for (const mode of MODES) {
+if (MODES.includes('echo')) await echoComparison()
+
+const results: Record<string, number[]> = {}
+if (MODES.includes('broadcast')) {
+  for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? IMPLS : [...IMPLS].reverse()
     for (const impl of order) {
-      const { child, port } = await startServer(impl, mode)
-      const rate = mode === 'echo' ? await echo(port, child.pid) : await broadcast(port)
+      const { child, port } = await startServer(impl, 'broadcast')
+      const rate = await broadcast(port)
       await stopServer(child)
-      ;(results[mode][impl] ??= []).push(rate)
-      if (mode === 'echo') (echoCpu[impl] ??= []).push(lastEchoCpuUs)
-      const cpu = mode === 'echo' ? `, server CPU ${lastEchoCpuUs.toFixed(2)} µs/msg` : ''
-      process.stderr.write(`round ${round + 1} ${mode} ${impl}: ${Math.round(rate).toLocaleString('en')} msg/s${cpu}\n`)
+      ;(results[impl] ??= []).push(rate)
+      process.stderr.write(`round ${round + 1} broadcast ${impl}: ${Math.round(rate).toLocaleString('en')} deliveries/s\n`)
     }
   }
-}
-console.log(`\nWebSocket servers, ${ROUNDS} rounds, median${pin ? ', server on CPU 0, load on CPU 1' : ''}`)
-for (const mode of MODES) {
-  if (results[mode].portico === undefined || results[mode].ws === undefined) continue
-  const p = median(results[mode].portico)
-  const w = median(results[mode].ws)
-  const label = mode === 'echo' ? `echo (50 conns × ${DEPTH} in flight, 32 B)` : `broadcast (${CLIENTS} clients × ${MESSAGES} msgs, 64 B)`
-  console.log(`${label.padEnd(44)} portico ${Math.round(p).toLocaleString('en').padStart(10)}  ws ${Math.round(w).toLocaleString('en').padStart(10)}  ratio ${(p / w).toFixed(2)}×`)
-}
-if (echoCpu.portico !== undefined && echoCpu.ws !== undefined) {
-  const p = median(echoCpu.portico)
-  const w = median(echoCpu.ws)
-  console.log(`${'echo: server CPU per message'.padEnd(44)} portico ${p.toFixed(2).padStart(7)} µs  ws ${w.toFixed(2).padStart(7)} µs  ratio ${(w / p).toFixed(2)}× (ws CPU / Portico CPU)`)
+  if (results.portico !== undefined && results.ws !== undefined) {
+    const p = median(results.portico)
+    const w = median(results.ws)
+    console.log(`\nbroadcast (${CLIENTS} clients × ${MESSAGES} msgs, 64 B), ${ROUNDS} rounds, median`)
+    console.log(`${'  deliveries/s'.padEnd(44)} portico ${Math.round(p).toLocaleString('en').padStart(10)}  ws ${Math.round(w).toLocaleString('en').padStart(10)}  ratio ${(p / w).toFixed(2)}×`)
+  }
 }

@@ -98,9 +98,61 @@ export class FrameParser {
   push(chunk: Buffer): void {
     if (this.failed) throw protocolError('Frame parser used after an error')
     if (chunk.length === 0) return
-    this.chunks.push(chunk)
-    this.buffered += chunk.length
+    let offset = 0
+    if (this.buffered === 0 && this.state === State.Head && !this.paused) {
+      offset = this.parseWhole(chunk)
+      if (offset === chunk.length) return
+    }
+    this.chunks.push(offset === 0 ? chunk : chunk.subarray(offset))
+    this.buffered += chunk.length - offset
     this.run()
+  }
+
+  /**
+   * The fast path, when nothing is buffered: parses the frames that lie whole in `chunk`
+   * straight from it (the payload a view of it, unmasked in place). Returns where the first
+   * incomplete frame starts, for the incremental path.
+   */
+  private parseWhole(chunk: Buffer): number {
+    const end = chunk.length
+    let offset = 0
+    try {
+      while (!this.paused && end - offset >= 2) {
+        this.readHeadBytes(chunk[offset], chunk[offset + 1])
+        let at = offset + 2
+        let length = this.payloadLength
+        if (length === 126) {
+          if (end - at < 2) break
+          length = chunk.readUInt16BE(at)
+          at += 2
+        } else if (length === 127) {
+          if (end - at < 8) break
+          length = this.readLength64(chunk, at)
+          at += 8
+        }
+        this.payloadLength = length
+        this.afterLength()
+        if (this.masked) {
+          if (end - at < 4 + length) break
+          const key = this.maskKey
+          key[0] = chunk[at]
+          key[1] = chunk[at + 1]
+          key[2] = chunk[at + 2]
+          key[3] = chunk[at + 3]
+          at += 4
+        } else if (end - at < length) {
+          break
+        }
+        offset = at + length
+        this.emit(length === 0 ? Buffer.alloc(0) : chunk.subarray(at, offset))
+      }
+    } catch (err) {
+      this.failed = true
+      throw err
+    }
+    // A head read but not its frame is read again by the incremental path.
+    this.state = State.Head
+    return offset
   }
 
   private run(): void {
@@ -125,16 +177,10 @@ export class FrameParser {
         if (this.buffered < 2) return false
         this.payloadLength = this.take(2).readUInt16BE(0)
         return this.afterLength()
-      case State.Length64: {
+      case State.Length64:
         if (this.buffered < 8) return false
-        const bytes = this.take(8)
-        const high = bytes.readUInt32BE(0)
-        // §5.2: the most significant bit must be 0; beyond 2^53 - 1 we cannot count anyway.
-        if ((high & 0x80000000) !== 0) throw protocolError('64-bit payload length with its most significant bit set')
-        if (high > 0x1fffff) throw tooBig('Frame length beyond 2^53 - 1')
-        this.payloadLength = high * 0x100000000 + bytes.readUInt32BE(4)
+        this.payloadLength = this.readLength64(this.take(8), 0)
         return this.afterLength()
-      }
       case State.MaskKey:
         if (this.buffered < 4) return false
         this.take(4).copy(this.maskKey)
@@ -142,16 +188,31 @@ export class FrameParser {
         return true
       case State.Payload:
         if (this.buffered < this.payloadLength) return false
-        this.emit()
+        this.emit(this.payloadLength === 0 ? Buffer.alloc(0) : this.take(this.payloadLength))
         return true
     }
+  }
+
+  private readLength64(bytes: Buffer, at: number): number {
+    const high = bytes.readUInt32BE(at)
+    // §5.2: the most significant bit must be 0; beyond 2^53 - 1 we cannot count anyway.
+    if ((high & 0x80000000) !== 0) throw protocolError('64-bit payload length with its most significant bit set')
+    if (high > 0x1fffff) throw tooBig('Frame length beyond 2^53 - 1')
+    return high * 0x100000000 + bytes.readUInt32BE(at + 4)
   }
 
   private readHead(): boolean {
     if (this.buffered < 2) return false
     const head = this.take(2)
-    const b0 = head[0]
-    const b1 = head[1]
+    this.readHeadBytes(head[0], head[1])
+    if (this.payloadLength === 126) this.state = State.Length16
+    else if (this.payloadLength === 127) this.state = State.Length64
+    else return this.afterLength()
+    return true
+  }
+
+  /** Reads and checks the two fixed bytes of a frame header (§5.2). */
+  private readHeadBytes(b0: number, b1: number): void {
     this.fin = (b0 & 0x80) !== 0
     this.rsv1 = (b0 & 0x40) !== 0
     this.opcode = b0 & 0x0f
@@ -180,10 +241,6 @@ export class FrameParser {
     // §5.1: a server closes on an unmasked client frame; a client on a masked server frame.
     if (this.options.role === 'server' && !this.masked) throw protocolError('Unmasked frame from a client')
     if (this.options.role === 'client' && this.masked) throw protocolError('Masked frame from a server')
-    if (this.payloadLength === 126) this.state = State.Length16
-    else if (this.payloadLength === 127) this.state = State.Length64
-    else return this.afterLength()
-    return true
   }
 
   private afterLength(): boolean {
@@ -198,8 +255,7 @@ export class FrameParser {
     return true
   }
 
-  private emit(): void {
-    const payload = this.payloadLength === 0 ? Buffer.alloc(0) : this.take(this.payloadLength)
+  private emit(payload: Buffer): void {
     if (this.masked && payload.length > 0) unmaskInPlace(payload, this.maskKey)
     this.state = State.Head
     const opcode = this.opcode
@@ -254,4 +310,24 @@ export class FrameParser {
 
 function tooBig(message: string): WebSocketError {
   return new WebSocketError('PORTICO_ERR_WS_MESSAGE_TOO_BIG', 1009, message)
+}
+
+/**
+ * The length of the frame starting at `chunk[offset]` (header and payload), or -1 when its
+ * header is not all in `chunk`. Lets a reader see cheaply whether a chunk holds more than one
+ * frame.
+ *
+ * @example
+ * ```ts
+ * frameLength(Buffer.from('818537fa213d7f9f4d5158', 'hex'), 0) // 11
+ * ```
+ */
+export function frameLength(chunk: Buffer, offset: number): number {
+  if (chunk.length - offset < 2) return -1
+  const b1 = chunk[offset + 1]
+  const mask = (b1 & 0x80) !== 0 ? 4 : 0
+  const length = b1 & 0x7f
+  if (length < 126) return 2 + mask + length
+  if (length === 126) return chunk.length - offset < 4 ? -1 : 4 + mask + chunk.readUInt16BE(offset + 2)
+  return chunk.length - offset < 10 ? -1 : 10 + mask + chunk.readUInt32BE(offset + 2) * 0x100000000 + chunk.readUInt32BE(offset + 6)
 }

@@ -87,3 +87,48 @@ export function encodeFrame(opcode: number, payload: Uint8Array, options: FrameO
   writeHeader(header, opcode, length, fin, rsv1, false)
   return [header, Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)]
 }
+
+/**
+ * Frames a whole text or binary message given as a string of `byteLength` UTF-8 bytes
+ * (`Buffer.byteLength(text)`), encoding it straight into the frame: one buffer, no
+ * intermediate copy. Masked with a fresh key when `mask` is set.
+ *
+ * @example
+ * ```ts
+ * socket.write(encodeStringFrame(Opcode.Text, 'héllo', Buffer.byteLength('héllo'), false))
+ * ```
+ */
+export function encodeStringFrame(opcode: number, text: string, byteLength: number, mask: boolean): Buffer {
+  const headerLength = frameHeaderLength(byteLength, mask)
+  const frame = Buffer.allocUnsafe(headerLength + byteLength)
+  const offset = writeHeader(frame, opcode, byteLength, true, false, mask)
+  if (!mask) {
+    writeText(frame, text, offset, byteLength)
+    return frame
+  }
+  const key = randomMask()
+  frame[offset] = key[0]
+  frame[offset + 1] = key[1]
+  frame[offset + 2] = key[2]
+  frame[offset + 3] = key[3]
+  const start = offset + 4
+  writeText(frame, text, start, byteLength)
+  applyMask(frame.subarray(start), frame.subarray(offset, start), frame, start, byteLength)
+  return frame
+}
+
+declare global {
+  interface Buffer {
+    utf8Write(text: string, offset: number, length: number): number
+  }
+}
+
+/** Writes `text` (`byteLength` UTF-8 bytes) at `offset`: a short ASCII string by a loop, cheaper than the native call. */
+function writeText(target: Buffer, text: string, offset: number, byteLength: number): void {
+  // As many bytes as UTF-16 units: every character is ASCII.
+  if (byteLength === text.length && byteLength <= 64) {
+    for (let i = 0; i < byteLength; i++) target[offset + i] = text.charCodeAt(i)
+    return
+  }
+  target.utf8Write(text, offset, byteLength)
+}

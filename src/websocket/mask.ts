@@ -39,6 +39,19 @@ export function applyMask(source: Uint8Array, mask: Uint8Array, target: Uint8Arr
     }
     return
   }
+  // Short payloads: the key in locals, four bytes a step.
+  const m0 = mask[0]
+  const m1 = mask[1]
+  const m2 = mask[2]
+  const m3 = mask[3]
+  const whole = length & ~3
+  for (; i < whole; i += 4) {
+    const t = targetOffset + i
+    target[t] = source[i] ^ m0
+    target[t + 1] = source[i + 1] ^ m1
+    target[t + 2] = source[i + 2] ^ m2
+    target[t + 3] = source[i + 3] ^ m3
+  }
   for (; i < length; i++) target[targetOffset + i] = source[i] ^ mask[i & 3]
 }
 

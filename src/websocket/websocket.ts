@@ -14,7 +14,7 @@ import { decodeClosePayload, encodeClosePayload } from './close-frame.js'
 import { DEFAULT_MAX_PAYLOAD, Opcode, ReadyState, type ReadyStateValue } from './constants.js'
 import { DeflateCodec } from './deflate-codec.js'
 import type { DeflateParams } from './deflate-negotiation.js'
-import { FrameParser, type Frame } from './frame-parser.js'
+import { FrameParser, frameLength, type Frame } from './frame-parser.js'
 import { FrameSender, rejected } from './frame-sender.js'
 import { defaultTopics, type TopicRegistry } from './topics.js'
 import { MessageAssembler } from './message-assembler.js'
@@ -183,13 +183,15 @@ export class WebSocket extends EventEmitter {
    * ws.send(new Uint8Array([1, 2, 3]))
    * ```
    */
-  send(data: WebSocketData, options: SendOptions = {}): Promise<void> {
+  send(data: WebSocketData, options?: SendOptions): Promise<void> {
     if (this.state !== ReadyState.Open) return rejected(new PorticoError('PORTICO_ERR_WS_NOT_OPEN'))
-    const payload = toBuffer(data)
-    const refusal = this.admit(payload.length)
+    // A string is encoded once, straight into its frame; only its length is needed first.
+    const payload = typeof data === 'string' ? data : toBuffer(data)
+    const bytes = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length
+    const refusal = this.admit(bytes)
     if (refusal !== undefined) return rejected(refusal)
-    const binary = options.binary ?? typeof data !== 'string'
-    return this.sender.sendMessage(payload, binary ? Opcode.Binary : Opcode.Text, options.compress ?? true, true) as Promise<void>
+    const binary = options?.binary ?? typeof data !== 'string'
+    return this.sender.sendMessage(payload, bytes, binary ? Opcode.Binary : Opcode.Text, options?.compress ?? true, true) as Promise<void>
   }
 
   /**
@@ -325,10 +327,16 @@ export class WebSocket extends EventEmitter {
     }
     this.alive = true
     if (this.closeReceived) return
+    // When the chunk may complete several frames, what is sent while it is parsed (answers,
+    // pongs) goes out in one write after it; the answer to a lone frame goes out at once.
+    const several = this.parser.bufferedBytes > 0 || frameLength(chunk, 0) < chunk.length
+    if (several) this.sender.hold()
     try {
       this.parser.push(chunk)
     } catch (err) {
       this.fail(err instanceof WebSocketError ? err : new WebSocketError('PORTICO_ERR_WS_PROTOCOL', 1002, String(err), { cause: err }))
+    } finally {
+      if (several) this.sender.release()
     }
   }
 
@@ -365,7 +373,12 @@ export class WebSocket extends EventEmitter {
         this.socket.pause()
       }
     }
-    this.emitSafely('message', message, binary)
+    // emitSafely, without its rest parameters: this runs once per message.
+    try {
+      this.emit('message', message, binary)
+    } catch (err) {
+      if (this.state !== ReadyState.Closed) this.fail(new WebSocketError('PORTICO_ERR_WS_LISTENER_FAILED', 1011, 'A listener threw', { cause: err }))
+    }
   }
 
   private onCloseFrame(payload: Buffer): void {
@@ -425,6 +438,7 @@ export class WebSocket extends EventEmitter {
     clearTimeout(this.closeTimer)
     clearInterval(this.heartbeatTimer)
     this.codec?.close()
+    this.sender.abort()
     this.topics.unsubscribeAll(this)
     this.wakeWaiters()
     this.resolveClosed()

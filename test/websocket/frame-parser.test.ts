@@ -16,6 +16,14 @@ function byteByByte(bytes: Buffer, options: FrameParserOptions): Frame[] {
   return frames
 }
 
+function parse(chunks: Buffer[], role: 'server' | 'client'): Frame[] {
+  const parser = new FrameParser({ role, maxPayload: 1 << 24, perMessageDeflate: true })
+  const out: Frame[] = []
+  parser.onFrame = (f) => out.push({ ...f, payload: Buffer.from(f.payload) })
+  for (const chunk of chunks) parser.push(Buffer.from(chunk))
+  return out
+}
+
 /** Feeds `bytes` split at every offset, and checks each split gives `expected`. */
 function everySplit(bytes: Buffer, options: FrameParserOptions): Frame[] {
   let result: Frame[] = []
@@ -153,6 +161,48 @@ describe('frame parser (RFC 6455 §5.2)', () => {
     assert.deepEqual(seen, ['a'])
     parser.resume()
     assert.deepEqual(seen, ['a', 'b'])
+  })
+
+  it('parses a stream of frames the same whole, split at every offset and byte by byte', () => {
+    const frames = [
+      ...encodeFrame(1, Buffer.from('first'), { mask: true }),
+      ...encodeFrame(2, Buffer.alloc(0), { mask: true }),
+      ...encodeFrame(1, Buffer.alloc(125, 0x61), { mask: true, fin: false }),
+      ...encodeFrame(9, Buffer.from('ping'), { mask: true }),
+      ...encodeFrame(0, Buffer.alloc(126, 0x62), { mask: true }),
+      ...encodeFrame(2, Buffer.alloc(70000, 7), { mask: true }),
+      ...encodeFrame(1, Buffer.from('last'), { mask: true }),
+    ]
+    const bytes = Buffer.concat(frames)
+    const summary = (list: Frame[]): string[] => list.map((f) => `${f.opcode}:${f.fin}:${f.payload.length}:${f.payload.subarray(0, 8).toString('hex')}`)
+    const whole = summary(parse([bytes], 'server'))
+    assert.equal(whole.length, 7)
+    assert.deepEqual(summary(byteByByte(bytes, server)), whole)
+    for (let cut = 1; cut < bytes.length; cut += cut < 300 ? 1 : 997) {
+      assert.deepEqual(summary(parse([bytes.subarray(0, cut), bytes.subarray(cut)], 'server')), whole, `split at ${cut}`)
+    }
+  })
+
+  it('fails with the same code whole as byte by byte', () => {
+    const cases: Array<[string, FrameParserOptions]> = [
+      ['810548656c6c6f', server],
+      ['c18000000000', server],
+      ['838000000000', server],
+      ['097e0100', client],
+      ['827f8000000000000001', client],
+      ['827e0101', { ...client, maxPayload: 256 }],
+    ]
+    for (const [hex, options] of cases) {
+      const bytes = Buffer.concat([Buffer.concat(encodeFrame(2, Buffer.from('ok'), { mask: options.role === 'server' })), Buffer.from(hex, 'hex')])
+      const parser = new FrameParser(options)
+      let code = 0
+      try {
+        parser.push(bytes)
+      } catch (err) {
+        code = (err as WebSocketError).closeCode
+      }
+      assert.equal(code, failure(bytes, options).closeCode, hex)
+    }
   })
 
   it('refuses further input after an error', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { FrameParser, type Frame } from '../../src/websocket/frame-parser.js'
-import { encodeFrame } from '../../src/websocket/frame-writer.js'
+import { encodeFrame, encodeStringFrame } from '../../src/websocket/frame-writer.js'
 import { applyMask } from '../../src/websocket/mask.js'
 
 function parse(frames: Buffer[], role: 'server' | 'client'): Frame[] {
@@ -62,6 +62,17 @@ describe('frame writer (RFC 6455 §5.2)', () => {
   it('sets FIN and RSV1 as asked', () => {
     const [frame] = encodeFrame(1, Buffer.from('x'), { fin: false, rsv1: true })
     assert.equal(frame[0], 0x41)
+  })
+
+  it('encodes a string straight into its frame: the same bytes as encodeFrame, masked or not', () => {
+    for (const length of [0, 1, 41, 125, 126, 65535, 65536]) {
+      const text = 'é'.repeat(length >> 1) + 'x'.repeat(length & 1)
+      const bytes = Buffer.byteLength(text)
+      assert.deepEqual(encodeStringFrame(1, text, bytes, false), Buffer.concat(encodeFrame(1, Buffer.from(text))), `length ${length}`)
+      const [masked] = parse([encodeStringFrame(1, text, bytes, true)], 'server')
+      assert.equal(masked.payload.toString(), text, `masked, length ${length}`)
+    }
+    assert.equal(encodeStringFrame(2, '✓😀', Buffer.byteLength('✓😀'), false)[0], 0x82)
   })
 
   it('writes a large unmasked payload without copying it', () => {

@@ -5,6 +5,7 @@ import { deflateRawSync } from 'node:zlib'
 import { isPorticoError } from '../../src/errors.js'
 import type { AcceptOptions } from '../../src/websocket/accept.js'
 import type { WebSocket } from '../../src/websocket/websocket.js'
+import { encodeFrame } from '../../src/websocket/frame-writer.js'
 import { closeCodeOf, rawClient, startUpgradeServer, type RawClient } from './helpers.js'
 
 /** Starts a server, connects a raw client, runs the test, closes everything. */
@@ -89,6 +90,34 @@ describe('WebSocket, server role, against a raw client', () => {
       client.sendFrame(1, e.subarray(0, 1), { fin: false })
       client.sendFrame(0, e.subarray(1))
       assert.equal(await ws.receive(), 'é')
+    })
+  })
+
+  it('§8.1: fails fast with 1007 on the first fragment that cannot be UTF-8, before the message ends', async () => {
+    await withPeer({}, async (client) => {
+      client.sendFrame(1, Buffer.from('fine'), { fin: false })
+      client.sendFrame(0, Buffer.from([0x20, 0xed, 0xa0]), { fin: false }) // ED A0: a surrogate's first bytes
+      await expectFailure(client, 1007)
+    })
+  })
+
+  it('§8.1: fails with 1007 when a fragmented text message ends inside a character', async () => {
+    await withPeer({}, async (client) => {
+      client.sendFrame(1, Buffer.from('ok'), { fin: false })
+      client.sendFrame(0, Buffer.from([0xe2, 0x82]))
+      await expectFailure(client, 1007)
+    })
+  })
+
+  it('§8.1: checks the next fragmented text message from a clean state', async () => {
+    await withPeer({}, async (client, ws) => {
+      for (const text of ['a€b', 'ü✓']) {
+        const bytes = Buffer.from(text)
+        client.sendFrame(1, bytes.subarray(0, 2), { fin: false })
+        client.sendFrame(0, bytes.subarray(2, 3), { fin: false })
+        client.sendFrame(0, bytes.subarray(3))
+        assert.equal(await ws.receive(), text)
+      }
     })
   })
 
@@ -245,6 +274,45 @@ describe('WebSocket, server role, against a raw client', () => {
       const sent = ws.send(Buffer.alloc(8 << 20))
       assert.ok(ws.bufferedAmount > 0)
       await sent
+    })
+  })
+
+  it('answers a chunk of pipelined messages and pings in order', async () => {
+    await withPeer({}, async (client, ws) => {
+      ws.on('message', (m) => void ws.send(m))
+      const frames = []
+      for (let i = 0; i < 20; i++) frames.push(...encodeFrame(1, Buffer.from(`m${i}`), { mask: true }))
+      frames.splice(10, 0, ...encodeFrame(9, Buffer.from('p'), { mask: true }))
+      client.socket.write(Buffer.concat(frames))
+      const seen = []
+      for (let i = 0; i < 21; i++) {
+        const frame = await client.nextFrame()
+        seen.push(frame.opcode === 10 ? 'pong' : frame.payload.toString())
+      }
+      assert.deepEqual(seen, [...Array.from({ length: 10 }, (_, i) => `m${i}`), 'pong', ...Array.from({ length: 10 }, (_, i) => `m${i + 10}`)])
+    })
+  })
+
+  it('sends strings of every length class as UTF-8, each promise settling once written', async () => {
+    await withPeer({}, async (client, ws) => {
+      const texts = ['', 'héllo ✓ 😀', 'x'.repeat(125), 'é'.repeat(100), 'y'.repeat(70000)]
+      await Promise.all(texts.map((t) => ws.send(t)))
+      for (const t of texts) assert.equal((await client.nextFrame()).payload.toString(), t)
+      await ws.send('as binary', { binary: true })
+      const frame = await client.nextFrame()
+      assert.deepEqual([frame.opcode, frame.payload.toString()], [2, 'as binary'])
+    })
+  })
+
+  it('a send waiting for a peer that stopped reading rejects with PORTICO_ERR_WS_NOT_OPEN when it leaves', async () => {
+    await withPeer({}, async (client, ws) => {
+      client.socket.pause()
+      let settled = false
+      const sent = ws.send(Buffer.alloc(64 << 20)).finally(() => (settled = true))
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      assert.equal(settled, false)
+      client.socket.destroy()
+      await assert.rejects(sent, (err) => isPorticoError(err, 'PORTICO_ERR_WS_NOT_OPEN'))
     })
   })
 
