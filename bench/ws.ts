@@ -238,7 +238,8 @@ async function echoComparison(): Promise<void> {
   const rateRatio = median(p.map((s, i) => s.rate / w[i].rate))
   const cpuRatio = median(p.map((s, i) => w[i].cpuUs / s.cpuUs))
   const label = `echo (50 conns × ${DEPTH} in flight, 32 B)`
-  console.log(`\n${label}, ${SLICES} slices of ${SECONDS} s per server, alternating; medians${pin ? '; servers on CPU 0, load on CPU 1' : ''}`)
+  console.log(`\n${label}, ${SLICES} slices of ${SECONDS} s per server, alternating${pin ? '; servers on CPU 0, load on CPU 1' : ''}`)
+  console.log('  (medians over all slices; the machine drifts between slices, so compare the paired ratios)')
   console.log(`${'  messages/s'.padEnd(44)} portico ${Math.round(median(p.map((s) => s.rate))).toLocaleString('en').padStart(10)}  ws ${Math.round(median(w.map((s) => s.rate))).toLocaleString('en').padStart(10)}  ratio ${rateRatio.toFixed(2)}× (median of paired slices)`)
   console.log(`${'  server CPU per message'.padEnd(44)} portico ${median(p.map((s) => s.cpuUs)).toFixed(2).padStart(7)} µs  ws ${median(w.map((s) => s.cpuUs)).toFixed(2).padStart(7)} µs  ratio ${cpuRatio.toFixed(2)}× (ws CPU / Portico CPU)`)
   console.log(`${'  busy (server / load generator)'.padEnd(44)} portico ${Math.round(median(p.map((s) => s.serverBusy)) * 100)}% / ${Math.round(median(p.map((s) => s.loadBusy)) * 100)}%  ws ${Math.round(median(w.map((s) => s.serverBusy)) * 100)}% / ${Math.round(median(w.map((s) => s.loadBusy)) * 100)}%`)

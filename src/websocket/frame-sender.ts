@@ -49,10 +49,6 @@ class Waiter {
   }
 }
 
-function waiter(): Waiter {
-  return new Waiter()
-}
-
 function closedError(cause?: unknown): PorticoError {
   return new PorticoError('PORTICO_ERR_WS_NOT_OPEN', 'The connection closed before the data was written', cause === undefined ? {} : { cause })
 }
@@ -128,7 +124,7 @@ export class FrameSender {
       payload = Buffer.from(payload)
     }
     if (plain) return this.enqueue(this.frame(payload, opcode, false), bytes, wantPromise, true)
-    const item: QueueItem = { frames: undefined, bytes, error: null, waiter: wantPromise ? waiter() : undefined }
+    const item: QueueItem = { frames: undefined, bytes, error: null, waiter: wantPromise ? new Waiter() : undefined }
     this.queue.push(item)
     this.queuedBytes += bytes
     ;(codec as DeflateCodec).compress(payload, (error, data) => {
@@ -194,7 +190,7 @@ export class FrameSender {
   private enqueue(frames: Buffer[], bytes: number, wantPromise: boolean, direct: boolean): Promise<void> | undefined {
     if (this.socket.destroyed || this.socket.writableEnded) return wantPromise ? rejected(closedError()) : undefined
     if (this.queue.length > 0) {
-      const item: QueueItem = { frames, bytes, error: null, waiter: wantPromise ? waiter() : undefined }
+      const item: QueueItem = { frames, bytes, error: null, waiter: wantPromise ? new Waiter() : undefined }
       this.queue.push(item)
       this.queuedBytes += bytes
       return item.waiter?.promise
@@ -228,7 +224,7 @@ export class FrameSender {
       process.nextTick(this.flushBatch)
     }
     if (!wantPromise) return undefined
-    this.batchWaiter ??= waiter()
+    this.batchWaiter ??= new Waiter()
     return this.batchWaiter.promise
   }
 
@@ -277,7 +273,7 @@ export class FrameSender {
       settle?.resolve()
       return written
     }
-    const w = settle ?? waiter()
+    const w = settle ?? new Waiter()
     this.pendingWrites.push({ seq: this.issued, waiter: w })
     return w.promise
   }
