@@ -192,6 +192,8 @@ export class DeflateCodec {
 
   /** Releases the zlib streams. */
   close(): void {
+    // A pending inflation reports nothing once closed (its flush callback still fires).
+    this.inflateCallback = undefined
     this.deflate?.close()
     this.inflate?.close()
     this.deflate = undefined

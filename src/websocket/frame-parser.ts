@@ -78,6 +78,11 @@ export class FrameParser {
     return this.buffered
   }
 
+  /** Nothing buffered and the next byte starts a frame. */
+  get atFrameStart(): boolean {
+    return this.state === State.Head && this.buffered === 0
+  }
+
   /** Whether parsing is paused (see {@link pause}). */
   get isPaused(): boolean {
     return this.paused

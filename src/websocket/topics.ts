@@ -109,8 +109,7 @@ export class TopicRegistry {
       const params = ws.deflateParams
       const wantsDeflate = compress && params !== undefined && payload.length >= ws.compressionThreshold
       if (ws.role === 'client' || (wantsDeflate && !params.serverNoContextTakeover)) {
-        ws.send(payload, { binary, compress })
-        count++
+        if (ws.offer(payload, binary, compress)) count++
         continue
       }
       if (wantsDeflate) {

@@ -56,7 +56,7 @@ export class WebSocket extends EventEmitter {
   readonly deflateParams: DeflateParams | undefined
   /** The topic registry `subscribe` uses. */
   topics: TopicRegistry
-  /** The close code received (or 1006 when the connection dropped), once closed. */
+  /** Once closed: the code the peer sent, the code this side failed the connection with (1002, 1007, 1009, …), or 1006 when it dropped. */
   closeCode: number | undefined
   /** The close reason received, once closed. */
   closeReason = ''
@@ -76,11 +76,17 @@ export class WebSocket extends EventEmitter {
   private pulling = false
   private started = false
   private pendingChunks: Buffer[] = []
+  /** The peer's FIN came before parsing started: handled once the bytes before it are. */
+  private endedEarly = false
   private closeSent = false
   private closeReceived = false
   private closeTimer: NodeJS.Timeout | undefined
   private heartbeatTimer: NodeJS.Timeout | undefined
   private alive = true
+  /** A message is being inflated asynchronously: parsing waits for it (messages keep their order). */
+  private inflating = false
+  /** Reading from the socket is paused: the inbox is full, or too much waits behind an inflation. */
+  private socketPaused = false
   private readonly closedPromise: Promise<void>
   private resolveClosed: () => void = noop
   /** @internal topics this socket is subscribed to */
@@ -107,9 +113,13 @@ export class WebSocket extends EventEmitter {
       {
         deliver: (message, binary, bytes) => this.deliver(message, binary, bytes),
         fail: (error) => this.fail(error),
-        pauseParsing: () => this.parser.pause(),
+        pauseParsing: () => {
+          this.inflating = true
+          this.parser.pause()
+        },
         resumeParsing: () => {
-          if (this.state !== ReadyState.Closed && !this.closeReceived && this.inbox.bytes < this.receiveHighWaterMark) this.resumeReading()
+          this.inflating = false
+          this.updateReading()
         },
       },
       this.codec,
@@ -247,7 +257,7 @@ export class WebSocket extends EventEmitter {
     this.pulling = true
     const message = this.inbox.take()
     if (message !== undefined) {
-      if (this.parser.isPaused && this.inbox.bytes < this.receiveHighWaterMark && !this.closeReceived) this.resumeReading()
+      if (this.parser.isPaused || this.socketPaused) this.updateReading()
       return Promise.resolve(message)
     }
     if (this.state === ReadyState.Closed || this.closeReceived) return Promise.resolve(null)
@@ -297,6 +307,16 @@ export class WebSocket extends EventEmitter {
     return true
   }
 
+  /**
+   * @internal Sends a message under the slow-consumer policy, without a promise (a topic
+   * publish to a socket that compresses on its own); returns false when it was not queued.
+   */
+  offer(payload: Buffer, binary: boolean, compress: boolean): boolean {
+    if (this.state !== ReadyState.Open || this.admit(payload.length) !== undefined) return false
+    this.sender.sendMessage(payload, payload.length, binary ? Opcode.Binary : Opcode.Text, compress, false)
+    return true
+  }
+
   /** Applies the slow-consumer policy; returns the refusal when the message must not be queued. */
   private admit(bytes: number): PorticoError | undefined {
     const buffered = this.bufferedAmount
@@ -318,6 +338,7 @@ export class WebSocket extends EventEmitter {
     const chunks = this.pendingChunks
     this.pendingChunks = []
     for (const chunk of chunks) this.onData(chunk)
+    if (this.endedEarly) this.onEnd()
   }
 
   private onData(chunk: Buffer): void {
@@ -329,7 +350,7 @@ export class WebSocket extends EventEmitter {
     if (this.closeReceived) return
     // When the chunk may complete several frames, what is sent while it is parsed (answers,
     // pongs) goes out in one write after it; the answer to a lone frame goes out at once.
-    const several = this.parser.bufferedBytes > 0 || frameLength(chunk, 0) < chunk.length
+    const several = !this.parser.atFrameStart || frameLength(chunk, 0) < chunk.length
     if (several) this.sender.hold()
     try {
       this.parser.push(chunk)
@@ -338,6 +359,8 @@ export class WebSocket extends EventEmitter {
     } finally {
       if (several) this.sender.release()
     }
+    // Bytes piling up behind an inflation: stop reading until it is done (TCP backpressure).
+    if (this.inflating && !this.socketPaused && this.parser.bufferedBytes >= this.receiveHighWaterMark) this.pauseSocket()
   }
 
   private onFrame(frame: Frame): void {
@@ -356,28 +379,57 @@ export class WebSocket extends EventEmitter {
     this.assembler.addFrame(frame)
   }
 
-  private resumeReading(): void {
+  /** The inbox holds as much as may wait for `receive()` (at least one message). */
+  private get inboxFull(): boolean {
+    return this.inbox.length > 0 && this.inbox.bytes >= this.receiveHighWaterMark
+  }
+
+  private pauseSocket(): void {
+    this.socketPaused = true
+    this.socket.pause()
+  }
+
+  private resumeSocket(): void {
+    this.socketPaused = false
     this.socket.resume()
-    try {
-      this.parser.resume()
-    } catch (err) {
-      this.fail(err instanceof WebSocketError ? err : new WebSocketError('PORTICO_ERR_WS_PROTOCOL', 1002, String(err)))
+  }
+
+  /**
+   * Restarts parsing, then reading, once nothing holds them: a full inbox (`receive()` took a
+   * message) or an inflation (it finished). Reading stays paused while the inbox is full or
+   * while too many bytes wait behind an inflation. Never while a close is under way.
+   */
+  private updateReading(): void {
+    if (this.state === ReadyState.Closed || this.closeReceived) return
+    if (!this.inflating && !this.inboxFull && this.parser.isPaused) {
+      try {
+        this.parser.resume()
+      } catch (err) {
+        this.fail(err instanceof WebSocketError ? err : new WebSocketError('PORTICO_ERR_WS_PROTOCOL', 1002, String(err)))
+        return
+      }
     }
+    // Parsing may have filled the inbox, started the next inflation or closed the connection.
+    if (!this.socketPaused || this.closeReceived || this.inboxFull) return
+    if (this.inflating && this.parser.bufferedBytes >= this.receiveHighWaterMark) return
+    this.resumeSocket()
   }
 
   private deliver(message: WebSocketMessage, binary: boolean, bytes: number): void {
+    // An inflation that finished after the socket closed delivers nothing.
+    if (this.state === ReadyState.Closed) return
     if (!this.inbox.offer(message) && (this.pulling || this.listenerCount('message') === 0)) {
       this.inbox.push(message, bytes)
-      if (this.inbox.bytes >= this.receiveHighWaterMark) {
+      if (this.inboxFull) {
         this.parser.pause()
-        this.socket.pause()
+        if (!this.socketPaused) this.pauseSocket()
       }
     }
     // emitSafely, without its rest parameters: this runs once per message.
     try {
       this.emit('message', message, binary)
     } catch (err) {
-      if (this.state !== ReadyState.Closed) this.fail(new WebSocketError('PORTICO_ERR_WS_LISTENER_FAILED', 1011, 'A listener threw', { cause: err }))
+      this.fail(new WebSocketError('PORTICO_ERR_WS_LISTENER_FAILED', 1011, 'A listener threw', { cause: err }))
     }
   }
 
@@ -391,6 +443,8 @@ export class WebSocket extends EventEmitter {
     }
     this.closeReceived = true
     this.parser.pause()
+    // Read on, so the peer's FIN is seen even if reading was paused for backpressure.
+    if (this.socketPaused) this.resumeSocket()
     this.closeCode = received.code
     this.closeReason = received.reason
     this.wakeWaiters()
@@ -419,6 +473,7 @@ export class WebSocket extends EventEmitter {
     this.closeCode ??= error.closeCode
     this.closeReceived = true
     this.parser.pause()
+    if (this.socketPaused) this.resumeSocket()
     this.wakeWaiters()
     if (!this.closeSent) {
       const reason = error.message.length <= 120 ? error.message : ''
@@ -428,6 +483,10 @@ export class WebSocket extends EventEmitter {
   }
 
   private onEnd(): void {
+    if (!this.started) {
+      this.endedEarly = true
+      return
+    }
     this.sender.end()
   }
 
@@ -451,7 +510,8 @@ export class WebSocket extends EventEmitter {
 
   private startHeartbeat(interval: number): void {
     this.heartbeatTimer = setInterval(() => {
-      if (!this.alive) {
+      // A peer is not dead while we are the ones not reading (backpressure): its pongs wait unread.
+      if (!this.alive && !this.socketPaused) {
         this.closeCode ??= 1006
         this.report(new PorticoError('PORTICO_ERR_WS_HEARTBEAT_TIMEOUT'))
         this.socket.destroy()

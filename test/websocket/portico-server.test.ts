@@ -57,6 +57,20 @@ describe('WebSockets over Portico’s server', () => {
     await server.stop()
   })
 
+  it('answers the frames sent with the handshake by a peer that half-closed at once', async () => {
+    const server = await started((s) => s.ws('/echo', (ws) => ws.on('message', (m) => void ws.send(m))))
+    const socket = net.connect(server.getPort(), '127.0.0.1')
+    const head = 'GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n'
+    // 'early', masked with the key 00 00 00 00, then the FIN: all before the server parses a frame.
+    socket.end(Buffer.concat([Buffer.from(head), Buffer.from([0x81, 0x85, 0, 0, 0, 0]), Buffer.from('early')]))
+    const chunks: Buffer[] = []
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk))
+    await once(socket, 'close')
+    const all = Buffer.concat(chunks)
+    assert.match(all.toString('latin1'), /^HTTP\/1\.1 101 /)
+    assert.equal(all.subarray(all.indexOf('\r\n\r\n') + 4).subarray(0, 7).toString('latin1'), '\x81\x05early')
+  })
+
   it('res.upgradeWebSocket inside a route sees path parameters and middlewares first', async () => {
     const server = await started((s) => {
       s.use(async (_req, res, next) => {
