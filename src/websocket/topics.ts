@@ -108,7 +108,10 @@ export class TopicRegistry {
       if (ws === options.except || ws.readyState !== 1) continue
       const params = ws.deflateParams
       const wantsDeflate = compress && params !== undefined && payload.length >= ws.compressionThreshold
-      if (ws.role === 'client' || (wantsDeflate && !params.serverNoContextTakeover)) {
+      // Framed for this socket alone: a client masks, a compression context is its own, and a
+      // message over its fragmentSize is cut into its own frames.
+      const fragmented = ws.fragmentSize > 0 && payload.length > ws.fragmentSize
+      if (ws.role === 'client' || fragmented || (wantsDeflate && !params.serverNoContextTakeover)) {
         if (ws.offer(payload, binary, compress)) count++
         continue
       }

@@ -172,6 +172,11 @@ export class WebSocket extends EventEmitter {
     return this.options.perMessageDeflate?.level ?? 1
   }
 
+  /** @internal Outgoing messages longer than this are fragmented (0: never). */
+  get fragmentSize(): number {
+    return this.options.fragmentSize ?? 0
+  }
+
   /** The peer's address, when the socket is a TCP socket. */
   get remoteAddress(): string | undefined {
     return (this.socket as { remoteAddress?: string }).remoteAddress

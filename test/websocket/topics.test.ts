@@ -3,7 +3,7 @@ import { describe, it } from 'node:test'
 import { connectWebSocket } from '../../src/websocket/client.js'
 import { TopicRegistry } from '../../src/websocket/topics.js'
 import type { WebSocket } from '../../src/websocket/websocket.js'
-import { startUpgradeServer } from './helpers.js'
+import { rawClient, startUpgradeServer } from './helpers.js'
 
 async function setup(count: number, options = {}) {
   const topics = new TopicRegistry()
@@ -47,6 +47,24 @@ describe('topics (broadcast)', () => {
       for (const c of clients) for (let i = 0; i < 3; i++) assert.equal(await c.receive(), `message ${i} `.repeat(50))
     } finally {
       await close()
+    }
+  })
+
+  it('§5.4: fragments a published message for a socket with fragmentSize', async () => {
+    const topics = new TopicRegistry()
+    const server = await startUpgradeServer({ fragmentSize: 100 }, (ws) => {
+      ws.topics = topics
+      ws.subscribe('room')
+    })
+    const client = await rawClient(server.port)
+    try {
+      while (topics.subscriberCount('room') < 1) await new Promise((r) => setTimeout(r, 5))
+      assert.equal(topics.publish('room', 'y'.repeat(250)), 1)
+      const frames = [await client.nextFrame(), await client.nextFrame(), await client.nextFrame()]
+      assert.deepEqual(frames.map((f) => [f.opcode, f.fin, f.payload.length]), [[1, false, 100], [0, false, 100], [0, true, 50]])
+    } finally {
+      client.socket.destroy()
+      await server.close()
     }
   })
 
