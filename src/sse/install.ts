@@ -13,6 +13,7 @@ import type { PorticoRequest } from '../server/request.js'
 import { PorticoResponse } from '../server/response.js'
 import { Server } from '../server/server.js'
 import type { RouteOptions } from '../server/types.js'
+import { validateRetry } from './event-encoder.js'
 import { SSEConnection } from './sse-connection.js'
 import { SseGenerator } from './sse-generator.js'
 import type { SseChannelOptions } from './sse-registry.js'
@@ -122,6 +123,9 @@ function watchHalfClose(req: PorticoRequest<unknown>, stream: { destroy(): void 
 
 PorticoResponse.prototype.startSSE = function startSSE(this: PorticoResponse, options: SseConnectionOptions = {}): SSEConnection {
   if (this.headersSent || this.finished) throw new PorticoError('PORTICO_ERR_SSE_HEADERS_SENT')
+  // A bad option throws before anything is sent, so the handler's error still gets a 500.
+  const retryMs = options.retryMs ?? sseState(this.req.server).defaults.retryMs
+  if (retryMs !== undefined) validateRetry(retryMs)
   const req = this.req
   const state = sseState(req.server)
   this.removeHeader('Content-Length').removeHeader('Content-Encoding')
@@ -130,7 +134,7 @@ PorticoResponse.prototype.startSSE = function startSSE(this: PorticoResponse, op
   this.setHeader('X-Accel-Buffering', 'no')
   // Raw framing: the stream lasts as long as the connection, so chunk framing would only add bytes.
   const stream = this.openStream({ raw: true })
-  const conn = new SSEConnection(stream, { ...state.defaults, ...options, path: req.path, headers: req.headers, hub: state.registry })
+  const conn = new SSEConnection(stream, { ...state.defaults, ...options, path: req.path, headers: req.headers, hub: state.registry, onListenerError: (err) => req.server.emitError('An SSE onClose listener threw', err) })
   state.registry.add(conn)
   if (req.method === 'HEAD') conn.closeConnection()
   else watchHalfClose(req, stream, conn)

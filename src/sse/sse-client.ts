@@ -121,7 +121,10 @@ export class SseSubscription {
     this.options = options
     this.reconnectionTime = options.retryMs ?? 3000
     this.parser = new SseStreamParser({
-      onEvent: (ev) => this.handlers.onEvent(ev),
+      // close() from a listener stops the events still to come from the same chunk.
+      onEvent: (ev) => {
+        if (this.readyState !== 2) this.handlers.onEvent(ev)
+      },
       onRetry: (ms) => {
         this.reconnectionTime = ms
       },
@@ -215,8 +218,16 @@ export class SseSubscription {
     const location = head.get('location')
     if ((status === 301 || status === 302 || status === 303 || status === 307 || status === 308) && location !== undefined) {
       conn.destroy()
-      if (redirects < (this.options.maxRedirects ?? 5)) {
-        void this.connect(new URL(location, url), redirects + 1)
+      let next: URL | undefined
+      try {
+        next = new URL(location, url)
+      } catch {
+        next = undefined
+      }
+      if (next === undefined || (next.protocol !== 'http:' && next.protocol !== 'https:')) {
+        this.fail(new PorticoError('PORTICO_ERR_SSE_BAD_RESPONSE', `Redirect to an invalid or non-HTTP location: ${location}`))
+      } else if (redirects < (this.options.maxRedirects ?? 5)) {
+        void this.connect(next, redirects + 1)
       } else {
         this.fail(new PorticoError('PORTICO_ERR_SSE_BAD_RESPONSE', `Too many redirects from ${this.url.href}`))
       }

@@ -45,6 +45,8 @@ export interface SseConnectionInit extends SseConnectionOptions {
   headers?: Readonly<Record<string, string>>
   /** Channel registry; joins are recorded there when set. */
   hub?: SseChannelHub
+  /** Called with what an `onClose` listener threw (the server reports it as `serverError`). */
+  onListenerError?: (error: unknown) => void
 }
 
 const TRUE: Promise<boolean> = Promise.resolve(true)
@@ -108,6 +110,7 @@ export class SSEConnection {
   private readonly highWaterMark: number
   private readonly policy: SseSlowConsumerPolicy
   private readonly hub: SseChannelHub | undefined
+  private readonly onListenerError: ((error: unknown) => void) | undefined
   private readonly joined = new Set<string>()
   private readonly closeListeners: Array<(reason: SseCloseReason) => void> = []
   private heartbeat: NodeJS.Timeout | undefined
@@ -126,12 +129,15 @@ export class SSEConnection {
     this.highWaterMark = init.highWaterMark ?? SSE_DEFAULTS.highWaterMark
     this.policy = init.slowConsumer ?? SSE_DEFAULTS.slowConsumer
     this.hub = init.hub
+    this.onListenerError = init.onListenerError
+    // Checked before any timer starts: a bad value throws with nothing left running.
+    const retry = init.retryMs === undefined ? undefined : encodeRetry(init.retryMs)
     const beat = init.heartbeatMs ?? SSE_DEFAULTS.heartbeatMs
     if (beat > 0) {
       this.heartbeat = setInterval(() => this.beat(), beat)
       this.heartbeat.unref()
     }
-    if (init.retryMs !== undefined) this.writeEncoded(encodeRetry(init.retryMs))
+    if (retry !== undefined) this.writeEncoded(retry)
     transport.onClose(() => this.markClosed('client'))
     if (transport.closed) this.markClosed('client')
   }
@@ -223,7 +229,14 @@ export class SSEConnection {
    */
   writeEncoded(bytes: Uint8Array): boolean {
     if (!this.active) return false
-    const buffered = this.transport.writableLength + this.pendingBytes
+    let buffered = this.transport.writableLength + this.pendingBytes
+    if (this.pending !== undefined && buffered + bytes.length > this.highWaterMark) {
+      // This tick's batch is past the mark: hand it to the socket now, so only what the socket
+      // cannot take counts. A burst (a replay, a broadcast loop) is not held against a client
+      // that reads promptly; a stalled one fills the socket's buffer and meets the policy.
+      this.flush()
+      buffered = this.transport.writableLength
+    }
     if (buffered > 0 && buffered + bytes.length > this.highWaterMark) {
       if (this.policy === 'drop') {
         this.droppedEvents++
@@ -371,6 +384,14 @@ export class SSEConnection {
     if (this.heartbeat !== undefined) clearInterval(this.heartbeat)
     for (const channel of this.joined) this.hub?.leave(this, channel)
     this.joined.clear()
-    for (const listener of this.closeListeners.splice(0)) listener(reason)
+    for (const listener of this.closeListeners.splice(0)) {
+      // One listener's failure neither stops the others nor escapes into the event loop.
+      try {
+        listener(reason)
+      } catch (err) {
+        if (this.onListenerError !== undefined) this.onListenerError(err)
+        else console.error('portico: an SSE onClose listener threw', err)
+      }
+    }
   }
 }

@@ -64,7 +64,13 @@ export function sse(url: string | URL, options: SseIteratorOptions = {}): AsyncI
   const sub = new SseSubscription(url, {
     onOpen: () => {},
     onEvent: (ev) => {
+      // Full: the oldest event makes room. Consumed and dropped slots are released once they
+      // outnumber the queue's bound, so memory stays within about twice maxQueue events.
       if (queue.length - head >= maxQueue) head++
+      if (head > maxQueue) {
+        queue.splice(0, head)
+        head = 0
+      }
       queue.push(ev)
       notify()
     },

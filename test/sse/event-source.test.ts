@@ -119,6 +119,37 @@ describe('EventSource client against a raw server', () => {
     await server.close()
   })
 
+  it('close() inside onmessage stops the events still to come from the same chunk', async () => {
+    const server = new RawServer((req) => {
+      req.socket.write(SSE_HEAD + 'data: 1\n\ndata: 2\n\ndata: 3\n\n')
+    })
+    const url = await server.listen()
+    const es = new EventSource(url)
+    const got: string[] = []
+    await new Promise<void>((resolve) => {
+      es.onmessage = (ev) => {
+        got.push(String(ev.data))
+        es.close()
+        resolve()
+      }
+    })
+    await new Promise((r) => setTimeout(r, 30))
+    assert.deepEqual(got, ['1'])
+    await server.close()
+  })
+
+  it('fails for good on a redirect whose Location is not a usable URL', async () => {
+    const server = new RawServer((req) => req.socket.end('HTTP/1.1 302 Found\r\nLocation: http://[bad\r\nContent-Length: 0\r\n\r\n'))
+    const url = await server.listen()
+    const es = new EventSource(url, { retryMs: 1 })
+    const err = (await nextEvent(es, 'error')) as EventSourceErrorEvent
+    assert.equal(es.readyState, EventSource.CLOSED)
+    assert.ok(isPorticoError(err.error, 'PORTICO_ERR_SSE_BAD_RESPONSE'))
+    await new Promise((r) => setTimeout(r, 30))
+    assert.equal(server.requests.length, 1)
+    await server.close()
+  })
+
   it('follows a redirect to the stream', async () => {
     const server = new RawServer((req) => {
       if (req.head.startsWith('GET /old')) req.socket.end('HTTP/1.1 307 Temporary Redirect\r\nLocation: /new\r\nContent-Length: 0\r\n\r\n')

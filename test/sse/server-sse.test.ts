@@ -181,6 +181,56 @@ describe('broadcast and channels over real sockets', () => {
     assert.equal(c.body, 'data: all\n\n')
   })
 
+  it('replays more than the high-water mark to a client that reads, without calling it slow', async () => {
+    const { server: s, port } = await start()
+    s.sseChannel('big', { replay: { maxEvents: 200 } })
+    const payload = 'y'.repeat(16 * 1024)
+    for (let i = 1; i <= 100; i++) s.broadcast('big', 'n', payload, String(i))
+    // 99 events of 16 KiB: 1.6 MB written in one tick, past the default 1 MiB mark.
+    const c = await open(port, '/events?channel=big', { 'Last-Event-ID': '1' })
+    await c.waitFor('id: 100\n')
+    assert.equal(c.body.split('event: n\n').length - 1, 99)
+  })
+
+  it('reports an onClose listener that throws through serverError and still runs the others', async () => {
+    const { server: s, port, conns } = await start()
+    const errors: string[] = []
+    s.on('serverError', (message) => errors.push(message))
+    const c = await open(port)
+    while (conns.length === 0) await new Promise((r) => setImmediate(r))
+    const ran: string[] = []
+    conns[0].onClose(() => {
+      throw new Error('listener bug')
+    })
+    conns[0].onClose(() => ran.push('second'))
+    const closed = nextClosed(s)
+    c.close()
+    await closed
+    assert.deepEqual(ran, ['second'])
+    assert.deepEqual(errors, ['An SSE onClose listener threw'])
+  })
+
+  it('answers 500 when startSSE gets an invalid retryMs, before any header is sent', async () => {
+    const s = createServer()
+    server = s
+    s.on('serverError', () => {})
+    let thrown: unknown
+    s.get('/events', (_req, res) => {
+      try {
+        res.startSSE({ retryMs: -1 })
+      } catch (err) {
+        thrown = err
+        throw err
+      }
+    })
+    await s.listen(0, '127.0.0.1')
+    const response = await fetch(`http://127.0.0.1:${s.getPort()}/events`)
+    assert.equal(response.status, 500)
+    await response.arrayBuffer()
+    assert.ok(isPorticoError(thrown, 'PORTICO_ERR_SSE_INVALID_RETRY'))
+    assert.equal(s.getActiveSseConnections().length, 0)
+  })
+
   it('replays missed events to a client reconnecting with Last-Event-ID', async () => {
     const { server: s, port } = await start()
     s.sseChannel('feed', { replay: { maxEvents: 100 } })
