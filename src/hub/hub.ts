@@ -51,6 +51,11 @@ export interface Hub {
   /** This hub's origin id, unique per process and hub instance. */
   readonly origin: string
   /**
+   * Whether the transport is up now (the Redis hub: both connections ready). `undefined` for
+   * hubs that have no connection to lose.
+   */
+  readonly connected?: boolean
+  /**
    * Delivers to this process's subscribers synchronously, then hands the message to the other
    * processes. Resolves `true` when handed over (or nothing to hand over to), `false` when the
    * transport failed (reported as an `error` event). Never rejects, except on a closed hub or an

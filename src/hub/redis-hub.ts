@@ -63,6 +63,8 @@ export class RedisHub extends BaseHub {
     this.ownsClient = ownsClient
     this.prefix = prefix
     this.subscriber = client.duplicate()
+    // A caller's client may be ready already: it will not emit 'ready' again.
+    this.healthy.client = client.status === 'ready'
     this.watch(client, 'client')
     this.watch(this.subscriber, 'subscriber')
     this.subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => {

@@ -6,7 +6,7 @@
  * Channels are hub topics `sse:<channel>`; a broadcast to every connection is topic `sse*`.
  * @module
  */
-import { PorticoError } from '../errors.js'
+import { isPorticoError, PorticoError } from '../errors.js'
 import { encodeEvent, validateEventId } from '../sse/event-encoder.js'
 import type { SSEConnection } from '../sse/sse-connection.js'
 import type { SseRegistry } from '../sse/sse-registry.js'
@@ -26,6 +26,7 @@ interface Queued {
 }
 
 const ALL = 'sse*'
+const STREAM_ID = /^\d+-\d+$/
 const topicOf = (channel: string): string => 'sse:' + channel
 
 function isSequenced(store: ReplayStore | undefined): store is SequencedStore {
@@ -42,10 +43,16 @@ function isSequenced(store: ReplayStore | undefined): store is SequencedStore {
  * ```
  */
 export class SseBridge {
+  /** The watched channels (the `sse*` topic is `offAll`, so a channel may be named `sse*`). */
   private readonly unsubscribers = new Map<string, () => void>()
+  private offAll: (() => void) | undefined
   private readonly lastSeq = new Map<string, string>()
+  /** Channels whose start position (`lastSeq`) is still being read from the store. */
+  private readonly starting = new Map<string, Promise<void>>()
   private readonly filling = new Map<string, Queued[]>()
   private readonly joining = new Map<SSEConnection, Map<string, Queued[]>>()
+  /** Per connection and channel, the newest sequence its replay covered (shared stores). */
+  private readonly replayed = new Map<SSEConnection, Map<string, string>>()
   private readonly sequenced: boolean
   private readonly refilling = new Set<string>()
   private readonly onConnected = (): void => this.fillGaps()
@@ -65,7 +72,7 @@ export class SseBridge {
     registry.onChannelClosed = (channel) => this.unwatch(channel)
     registry.onMemberJoined = (conn, channel) => this.joined(conn, channel)
     registry.onMemberLeft = (conn, channel) => this.left(conn, channel)
-    this.unsubscribers.set(ALL, hub.subscribe(ALL, (m) => this.fromHub(undefined, m)))
+    this.offAll = hub.subscribe(ALL, (m) => this.fromHub(undefined, m))
     for (const channel of registry.channelNames()) this.watch(channel)
     hub.on('connected', this.onConnected)
     hub.on('disconnected', this.onDisconnected)
@@ -84,7 +91,7 @@ export class SseBridge {
       const bytes = encodeEvent({ event, data, id })
       const count = this.registry.broadcastEncoded(channel, bytes, id)
       if (this.hub.kind !== 'memory') {
-        this.hub.publish(channel === undefined ? ALL : topicOf(channel), bytes, { id }).catch((e: unknown) => this.fail('hub publish failed', e))
+        this.hub.publish(channel === undefined ? ALL : topicOf(channel), bytes, { id }).catch((e: unknown) => this.publishFailed(e))
       }
       return count
     }
@@ -107,7 +114,7 @@ export class SseBridge {
         this.fail('SSE replay store failed; event sent to this instance only', e)
         this.deliver(channel, encodeEvent({ event, data, id }), undefined, true)
       },
-    ).catch((e: unknown) => this.fail('hub publish failed', e))
+    ).catch((e: unknown) => this.publishFailed(e))
     return local
   }
 
@@ -119,6 +126,8 @@ export class SseBridge {
     this.registry.onMemberLeft = undefined
     for (const off of this.unsubscribers.values()) off()
     this.unsubscribers.clear()
+    this.offAll?.()
+    this.offAll = undefined
     this.hub.off('connected', this.onConnected)
     this.hub.off('disconnected', this.onDisconnected)
   }
@@ -127,16 +136,33 @@ export class SseBridge {
     if (this.store !== undefined && conn.lastEventId !== '') this.replay(conn, channel, this.store)
   }
 
-  /** Subscribes to a channel's topic while this process has members. */
+  /**
+   * Subscribes to a channel's topic while this process has members. A closed hub (closed
+   * without `detach()`) leaves the channel to local delivery.
+   */
   private watch(channel: string): void {
     if (this.unsubscribers.has(channel)) return
-    this.unsubscribers.set(channel, this.hub.subscribe(topicOf(channel), (m) => this.fromHub(channel, m)))
-    if (this.sequenced && this.store !== undefined) this.startFrom(channel, this.store)
+    let off: () => void
+    try {
+      off = this.hub.subscribe(topicOf(channel), (m) => this.fromHub(channel, m))
+    } catch (error) {
+      if (isPorticoError(error, 'PORTICO_ERR_HUB_CLOSED')) return
+      throw error
+    }
+    this.unsubscribers.set(channel, off)
+    if (!this.sequenced || this.store === undefined) return
+    // Not connected (an outage, or a hub started with onUnreachable: 'local'): the events
+    // published before this process's subscription takes effect are read from the store once
+    // the hub is connected, as after an outage.
+    if (this.hub.connected === false && !this.filling.has(channel)) this.filling.set(channel, [])
+    this.startFrom(channel, this.store)
   }
 
   private left(conn: SSEConnection, channel: string): void {
     const pending = this.joining.get(conn)
     if (pending?.delete(channel) === true && pending.size === 0) this.joining.delete(conn)
+    const marks = this.replayed.get(conn)
+    if (marks?.delete(channel) === true && marks.size === 0) this.replayed.delete(conn)
   }
 
   /** Stops relaying a channel that has no member left in this process. */
@@ -144,17 +170,32 @@ export class SseBridge {
     this.unsubscribers.get(channel)?.()
     this.unsubscribers.delete(channel)
     this.lastSeq.delete(channel)
+    this.starting.delete(channel)
     this.filling.delete(channel)
   }
 
-  /** Where a newly watched channel starts, so a gap before its first event can be filled. */
+  /**
+   * Where a newly watched channel starts, so a gap before its first event can be filled. While
+   * Redis is away the read waits in ioredis's offline queue, ahead of this process's broadcasts.
+   */
   private startFrom(channel: string, store: ReplayStore): void {
-    store.latest(channel).then(
-      (last) => {
-        if (!this.lastSeq.has(channel) && this.unsubscribers.has(channel)) this.lastSeq.set(channel, last ?? '0-0')
-      },
-      () => {},
-    )
+    const started: Promise<void> = store
+      .latest(channel)
+      .then(
+        (last) => {
+          if (!this.lastSeq.has(channel) && this.unsubscribers.has(channel)) this.lastSeq.set(channel, last ?? '0-0')
+        },
+        () => {},
+      )
+      .then(() => {
+        if (this.starting.get(channel) === started) this.starting.delete(channel)
+      })
+    this.starting.set(channel, started)
+  }
+
+  private publishFailed(error: unknown): void {
+    // A hub closed without detach(): the server goes on delivering within this process.
+    if (!isPorticoError(error, 'PORTICO_ERR_HUB_CLOSED')) this.fail('hub publish failed', error)
   }
 
   private fromHub(channel: string | undefined, message: HubMessage): void {
@@ -184,14 +225,28 @@ export class SseBridge {
       this.registry.broadcastEncoded(channel, bytes, seq)
       return
     }
-    const ids = channel === undefined ? this.registry.ids() : this.registry.channelMembers(channel)
-    for (const id of ids) {
+    for (const id of this.registry.channelMembers(channel)) {
       const conn = this.registry.get(id)
       if (conn === undefined) continue
-      const queue = channel === undefined ? undefined : this.joining.get(conn)?.get(channel)
+      const queue = this.joining.get(conn)?.get(channel)
       if (queue !== undefined) queue.push({ bytes, seq, local })
-      else conn.writeEncoded(bytes)
+      else if (seq === undefined || this.replayed.size === 0 || !this.replayedTo(conn, channel, seq)) conn.writeEncoded(bytes)
     }
+  }
+
+  /**
+   * Whether `conn`'s replay already covered `seq`: the live copy of a replayed event can come
+   * after the replay, since pub/sub messages travel on the subscriber connection, which may lag
+   * the one the store read from. The mark is dropped once a newer event passes.
+   */
+  private replayedTo(conn: SSEConnection, channel: string, seq: string): boolean {
+    const marks = this.replayed.get(conn)
+    const mark = marks?.get(channel)
+    if (marks === undefined || mark === undefined) return false
+    if (compareSeq(seq, mark) <= 0) return true
+    marks.delete(channel)
+    if (marks.size === 0) this.replayed.delete(conn)
+    return false
   }
 
   /** Sends a reconnecting client what it missed, then what arrived meanwhile, without duplicates. */
@@ -204,15 +259,26 @@ export class SseBridge {
       if (byChannel.get(channel) !== queue) return
       byChannel.delete(channel)
       if (byChannel.size === 0) this.joining.delete(conn)
+      // A shared store orders every instance's events: whatever is at or before the newest
+      // event replayed (or the client's own stream id) was replayed or seen by the client.
+      let mark = this.sequenced && STREAM_ID.test(conn.lastEventId) ? conn.lastEventId : undefined
       const seen = new Set<string>()
       for (const e of events) {
         seen.add(e.seq)
+        if (store.shared && (mark === undefined || compareSeq(e.seq, mark) > 0)) mark = e.seq
         conn.writeEncoded(e.bytes)
       }
       for (const q of queue) {
-        if (q.seq !== undefined && seen.has(q.seq) && (store.shared || q.local)) continue
+        if (q.seq !== undefined) {
+          if (mark !== undefined ? compareSeq(q.seq, mark) <= 0 : seen.has(q.seq) && q.local) continue
+        }
         conn.writeEncoded(q.bytes)
       }
+      // Still a member here (leaving drops the join queue, and `left` drops the mark later).
+      if (mark === undefined) return
+      let marks = this.replayed.get(conn)
+      if (marks === undefined) this.replayed.set(conn, (marks = new Map()))
+      marks.set(channel, mark)
     }
     store.since(channel, conn.lastEventId).then(finish, (e: unknown) => {
       this.fail('SSE replay store read failed', e)
@@ -223,7 +289,7 @@ export class SseBridge {
   /** The hub lost Redis: from now on live events wait until the gap is filled from the store. */
   private holdLive(): void {
     if (!this.sequenced) return
-    for (const channel of this.lastSeq.keys()) if (!this.filling.has(channel)) this.filling.set(channel, [])
+    for (const channel of this.unsubscribers.keys()) if (!this.filling.has(channel)) this.filling.set(channel, [])
   }
 
   /**
@@ -236,7 +302,6 @@ export class SseBridge {
     for (const [channel, queue] of this.filling) {
       if (this.refilling.has(channel)) continue
       this.refilling.add(channel)
-      const from = this.lastSeq.get(channel) ?? '0-0'
       const flush = (events: StoredEvent[]): void => {
         this.refilling.delete(channel)
         if (this.filling.get(channel) !== queue) return
@@ -247,7 +312,14 @@ export class SseBridge {
           if (e.seq !== undefined && this.advance(channel, e.seq)) this.deliver(channel, e.bytes, e.seq, false)
         }
       }
-      store.after(channel, from).then(flush, (e: unknown) => {
+      // From where the channel was at (once its start position is known); without one (the
+      // store could not say), only the live events held meanwhile.
+      const read = async (): Promise<StoredEvent[]> => {
+        await this.starting.get(channel)
+        const from = this.lastSeq.get(channel)
+        return from === undefined ? [] : store.after(channel, from)
+      }
+      read().then(flush, (e: unknown) => {
         this.fail('SSE gap fill after reconnecting failed', e)
         flush([])
       })

@@ -5,6 +5,7 @@ import { attachHub } from '../../src/hub/attach.js'
 import { memoryHub } from '../../src/hub/memory-hub.js'
 import { createServer } from '../../src/server/server.js'
 import { SseBridge } from '../../src/hub/sse-bridge.js'
+import { memoryReplayStore } from '../../src/hub/replay-store.js'
 import { WebSocketBridge } from '../../src/hub/ws-bridge.js'
 import { SseRegistry } from '../../src/sse/sse-registry.js'
 import { TopicRegistry } from '../../src/websocket/topics.js'
@@ -100,6 +101,32 @@ describe('SseBridge on the registry hooks', () => {
     registryB.closeAll()
     await hubA.close()
     await hubB.close()
+  })
+
+  it('keeps delivering within the process when the hub was closed without detach', async () => {
+    const setups = [
+      { hub: memoryHub() as BaseHub, replay: undefined },
+      { hub: LinkedHub.pair()[0] as BaseHub, replay: undefined },
+      { hub: memoryHub() as BaseHub, replay: memoryReplayStore() },
+    ]
+    for (const { hub, replay } of setups) {
+      const registry = new SseRegistry()
+      const failures: string[] = []
+      const bridge = new SseBridge(registry, hub, replay, (message) => failures.push(message))
+      await hub.close()
+      const a = open(registry)
+      assert.doesNotThrow(() => a.c.join('news'))
+      assert.equal(bridge.broadcast('news', 'headline', 'still here'), 1)
+      await tick()
+      assert.match(a.t.text, /data: still here\n\n$/, hub.kind)
+      const back = open(registry, replay === undefined ? undefined : '1')
+      back.c.join('news')
+      await tick()
+      assert.equal(back.t.text, '', hub.kind)
+      assert.deepEqual(failures, [], hub.kind)
+      bridge.detach()
+      registry.closeAll()
+    }
   })
 
   it('delivers a broadcast to every connection of the other process exactly once', async () => {
