@@ -98,6 +98,8 @@ export const ERRORS = {
   PORTICO_ERR_INVALID_REQUEST_URL: { message: 'The URL given to the client is not a valid http(s) URL' },
   PORTICO_ERR_AGENT_CLOSED: { message: 'The agent was closed' },
   PORTICO_ERR_DECOMPRESS: { message: 'The response body could not be decompressed' },
+  PORTICO_ERR_RESPONSE_TOO_LARGE: { message: 'The response body passed the maxBodySize of the request (decoded size for compressed bodies)' },
+  PORTICO_ERR_UNEXPECTED_UPGRADE: { message: 'The server answered 101 Switching Protocols to a request that cannot take over the connection' },
 
   // --- sse ---
   PORTICO_ERR_SSE_INVALID_FIELD: { message: 'An SSE event type or id contains CR, LF (or NUL in an id)' },

@@ -29,7 +29,7 @@ export type {
 export * from './server/index.js'
 export {
   HTTPClient, Status, TLSOptions, queryStringFromDict, request, Agent, globalAgent, ClientResponse, ResponseBody,
-  openConnection, proxyFromEnv,
+  openConnection, proxyFromEnv, DEFAULT_MAX_BODY_SIZE,
 } from './client/index.js'
 export type {
   RequestOptions, AgentOptions, ConnectOptions, ConnectTarget, Timeouts, HeadersInput, RequestBodyInit, QueryFields,

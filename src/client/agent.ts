@@ -136,7 +136,8 @@ export class Agent {
   /**
    * A connection to the origin of `spec.url`, reused when one is idle, opened when the caps
    * allow, otherwise the next one released. Rejects with `PORTICO_ERR_AGENT_CLOSED` after
-   * {@link close}.
+   * {@link close}, and with `PORTICO_ERR_REQUEST_ABORTED` when `spec.signal` is (or becomes,
+   * while waiting) aborted.
    *
    * @example
    * ```ts
@@ -145,6 +146,9 @@ export class Agent {
    */
   acquire(spec: OriginSpec): Promise<ClientConnection> {
     if (this.closing) return Promise.reject(new PorticoError('PORTICO_ERR_AGENT_CLOSED'))
+    if (spec.signal?.aborted === true) {
+      return Promise.reject(new PorticoError('PORTICO_ERR_REQUEST_ABORTED', undefined, { cause: spec.signal.reason }))
+    }
     const pool = this.poolFor(spec.url, spec.proxy)
     const headers = spec.headersTimeout ?? this.headersTimeout
     const body = spec.bodyTimeout ?? this.bodyTimeout

@@ -9,7 +9,7 @@ import { connect as netConnect, isIP, type Socket } from 'node:net'
 import { connect as tlsConnect, type TLSSocket } from 'node:tls'
 import { PorticoError, type ErrorCode } from '../errors.js'
 import { TLSOptions } from './tls-options.js'
-import { connectTunnel, proxyAuthorization } from './proxy-tunnel.js'
+import { checkProxyUrl, connectTunnel, proxyAuthorization } from './proxy-tunnel.js'
 
 /**
  * Where to connect: a host and port, with TLS or not.
@@ -41,7 +41,10 @@ export type ConnectPhase = 'resolving' | 'connecting' | 'tunnel' | 'tls-handshak
 export interface ConnectOptions {
   /** TLS verification for TLS targets, when the target does not carry its own. */
   tls?: TLSOptions
-  /** An HTTP proxy (`http://[user:pass@]host:port`). TLS targets go through a `CONNECT` tunnel. */
+  /**
+   * An HTTP proxy (`http://[user:pass@]host:port`; `https://` proxies are refused with
+   * `PORTICO_ERR_INVALID_REQUEST_URL`). TLS targets go through a `CONNECT` tunnel.
+   */
   proxy?: string | URL | null
   /** Tunnel plain (non-TLS) targets through the proxy with `CONNECT` too (WebSocket, SSE). */
   tunnel?: boolean
@@ -115,7 +118,7 @@ export async function openConnection(
   options: ConnectOptions = {},
 ): Promise<Socket | TLSSocket> {
   const dest = resolveTarget(target, options.tls)
-  const proxy = options.proxy === undefined || options.proxy === null ? null : toUrl(options.proxy)
+  const proxy = options.proxy === undefined || options.proxy === null ? null : checkProxyUrl(options.proxy)
   const hop = proxy === null
     ? { host: dest.host, port: dest.port }
     : { host: stripBrackets(proxy.hostname), port: proxy.port === '' ? 80 : Number(proxy.port) }
@@ -247,11 +250,6 @@ function clientError(code: ErrorCode, message: string, cause: unknown): PorticoE
 
 function abortError(signal: AbortSignal): PorticoError {
   return new PorticoError('PORTICO_ERR_REQUEST_ABORTED', undefined, { cause: signal.reason })
-}
-
-function toUrl(value: string | URL): URL {
-  if (value instanceof URL) return value
-  return new URL(value.includes('://') ? value : 'http://' + value)
 }
 
 function stripBrackets(host: string): string {

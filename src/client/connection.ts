@@ -6,8 +6,8 @@
  */
 import type { Socket } from 'node:net'
 import { PorticoError, type ErrorCode } from '../errors.js'
-import { ResponseParser } from '../http1/response-parser.js'
 import type { ParserLimits, ResponseHead } from '../http1/types.js'
+import { ClientResponseParser } from './client-parser.js'
 
 /** Receives one response. Called synchronously from socket events. */
 export interface ResponseHandler {
@@ -31,9 +31,16 @@ export interface FailureInfo {
 
 type Phase = 'idle' | 'headers' | 'body'
 
+const EMPTY = Buffer.alloc(0)
+
 /**
  * A socket carrying HTTP/1.1 exchanges one after another. {@link dispatch} starts an exchange;
  * `onRelease` is called when the response is complete and the connection may be reused.
+ *
+ * After a `101` or a 2xx answer to `CONNECT` the connection stops reading the socket
+ * ({@link detached}, bytes already read are in {@link upgradeHead}) but still owns it: it keeps
+ * an `'error'` listener and {@link destroy} closes it, until a caller takes the socket with
+ * {@link detach}.
  *
  * @example
  * ```ts
@@ -49,7 +56,7 @@ export class ClientConnection {
   closed = false
   /** Called once the current exchange completed and the connection stays open. */
   onRelease: ((conn: ClientConnection) => void) | null = null
-  /** Called once when the socket closes. */
+  /** Called once when the socket closes (or is taken with {@link detach}). */
   onClose: ((conn: ClientConnection) => void) | null = null
   /** The server's keep-alive `timeout=` hint in ms (0 when none). */
   serverIdleHint = 0
@@ -59,7 +66,7 @@ export class ClientConnection {
   /** The socket became a tunnel (2xx to CONNECT, or 101): this object no longer reads it. */
   detached = false
 
-  private readonly parser: ResponseParser
+  private readonly parser: ClientResponseParser
   private handler: ResponseHandler | null = null
   private phase: Phase = 'idle'
   private skipBody: boolean | 'connect' = false
@@ -73,14 +80,20 @@ export class ClientConnection {
   private responseStarted = false
   private reusable = true
   private writing = false
+  private tunnel = false
+  /** The response completed inside `execute`; finished once `execute` returns. */
+  private done = false
+  private executing = false
+  private paused = false
   private headersTimeout = 0
   private bodyTimeout = 0
   private idleTimeout = 0
   private currentTimeout = 0
+  private deadline: NodeJS.Timeout | null = null
 
   constructor(socket: Socket, limits?: Partial<ParserLimits>) {
     this.socket = socket
-    this.parser = new ResponseParser({
+    this.parser = new ClientResponseParser({
       onHead: (head) => this.handleHead(head),
       onBody: (chunk) => {
         if (this.handler !== null) this.handler.onData(chunk)
@@ -102,15 +115,21 @@ export class ClientConnection {
     return this.handler !== null
   }
 
+  /** Whether the reader paused the socket ({@link pause}). */
+  get isPaused(): boolean {
+    return this.paused
+  }
+
   /**
-   * Sets the timeouts (ms, 0 = none): waiting for the head, a stall in the body, and how long
-   * the connection may sit idle between exchanges before it is closed.
+   * Sets the timeouts (ms, 0 = none): the deadline for the response head (from sending the
+   * request), a stall in the body, and how long the connection may sit idle between exchanges
+   * before it is closed.
    */
   setTimeouts(headers: number, body: number, idle: number): void {
     this.headersTimeout = headers
     this.bodyTimeout = body
     this.idleTimeout = idle
-    if (this.phase === 'idle') this.armTimeout(idle)
+    if (this.phase === 'idle' && !this.closed) this.armTimeout(idle)
   }
 
   /**
@@ -131,11 +150,13 @@ export class ClientConnection {
       socket.write(body)
       socket.uncork()
     }
+    this.startDeadline()
   }
 
   /**
    * Starts an exchange whose body is written afterwards by the caller with {@link writeBody}
-   * and {@link endBody} (streaming request bodies).
+   * and {@link endBody} (streaming request bodies). Until the body ends, the headers timeout
+   * applies to inactivity; the head deadline starts once the body is sent.
    */
   dispatchStreaming(head: string, handler: ResponseHandler, skipBody: boolean): void {
     if (this.handler !== null || this.closed) {
@@ -143,6 +164,7 @@ export class ClientConnection {
     }
     this.begin(handler, skipBody)
     this.writing = true
+    this.armTimeout(this.headersTimeout)
     this.socket.write(head, 'latin1')
   }
 
@@ -164,13 +186,77 @@ export class ClientConnection {
   /** Ends the body of a streaming exchange. */
   endBody(): void {
     this.writing = false
+    if (this.phase === 'headers' && !this.closed) {
+      this.armTimeout(0)
+      this.startDeadline()
+    }
+  }
+
+  /**
+   * Gives back a connection that was handed out but carried no exchange (the request was
+   * aborted before it was sent): it returns to its pool through `onRelease`.
+   *
+   * @example
+   * ```ts
+   * if (signal.aborted) { conn.release(); throw abortError }
+   * ```
+   */
+  release(): void {
+    if (!this.closed && this.handler === null) this.onRelease?.(this)
+  }
+
+  /**
+   * Stops reading the socket because the reader is behind; the body timeout is suspended until
+   * {@link resume} (a stall the client chose is not the server's).
+   */
+  pause(): void {
+    if (this.paused) return
+    this.paused = true
+    this.socket.pause()
+    if (this.phase === 'body') this.armTimeout(0)
+  }
+
+  /** Reads the socket again after {@link pause}; the body timeout starts afresh. */
+  resume(): void {
+    if (!this.paused) return
+    this.paused = false
+    if (this.detached) return
+    this.socket.resume()
+    if (this.phase === 'body') this.armTimeout(this.bodyTimeout)
   }
 
   /** Destroys the connection; the current exchange (if any) fails with `err`. */
   destroy(err?: Error): void {
     if (this.handler !== null) this.fail('PORTICO_ERR_CONNECTION_CLOSED', err?.message ?? 'Connection destroyed', err)
     this.closed = true
+    this.clearDeadline()
     this.socket.destroy()
+  }
+
+  /**
+   * Hands the socket over to the caller (after a `101` or a `CONNECT` tunnel): this object
+   * removes all its listeners, including the `'error'` one, so the caller must add its own.
+   * `onClose` is called (the connection is gone from its pool).
+   *
+   * @example
+   * ```ts
+   * const socket = conn.detach()
+   * socket.on('error', onError)
+   * if (conn.upgradeHead !== null) socket.unshift(conn.upgradeHead)
+   * ```
+   */
+  detach(): Socket {
+    if (this.handler !== null) throw new PorticoError('PORTICO_ERR_CLIENT_STATE', 'Cannot detach a connection during an exchange')
+    const socket = this.socket
+    this.stopReading()
+    socket.off('error', this.onError)
+    socket.off('close', this.onSocketClose)
+    this.closed = true
+    this.detached = true
+    const onClose = this.onClose
+    this.onClose = null
+    onClose?.(this)
+    return socket
   }
 
   private begin(handler: ResponseHandler, skipBody: boolean | 'connect'): void {
@@ -178,8 +264,32 @@ export class ClientConnection {
     this.skipBody = skipBody
     this.responseStarted = false
     this.trailers = undefined
+    this.interim = false
     this.phase = 'headers'
-    this.armTimeout(this.headersTimeout)
+    if (this.paused) {
+      this.paused = false
+      this.socket.resume()
+    }
+    this.armTimeout(0)
+  }
+
+  /** The headers timeout as a deadline from sending the request, not an inactivity timer. */
+  private startDeadline(): void {
+    this.clearDeadline()
+    const ms = this.headersTimeout
+    if (ms <= 0 || !Number.isFinite(ms) || this.phase !== 'headers') return
+    this.deadline = setTimeout(() => {
+      this.deadline = null
+      if (this.phase === 'headers') this.fail('PORTICO_ERR_HEADERS_TIMEOUT', `No response head within ${ms} ms`)
+    }, ms)
+    this.deadline.unref()
+  }
+
+  private clearDeadline(): void {
+    if (this.deadline !== null) {
+      clearTimeout(this.deadline)
+      this.deadline = null
+    }
   }
 
   private armTimeout(ms: number): void {
@@ -197,16 +307,19 @@ export class ClientConnection {
       return
     }
     this.responseStarted = true
+    let consumed: number
+    this.executing = true
     try {
-      const consumed = this.parser.execute(data)
-      if (this.parser.upgraded) {
-        if (consumed < data.length) this.upgradeHead = data.subarray(consumed)
-        if (this.handler !== null) this.handleComplete()
-      }
+      consumed = this.parser.execute(data)
     } catch (err) {
+      this.executing = false
+      this.done = false
       const e = err as PorticoError
       this.fail(e.code ?? 'PORTICO_ERR_CONNECTION_CLOSED', e.message, err)
+      return
     }
+    this.executing = false
+    if (this.done) this.finish(consumed < data.length ? data.subarray(consumed) : EMPTY)
   }
 
   private handleHead(head: ResponseHead): boolean {
@@ -219,16 +332,18 @@ export class ClientConnection {
     }
     const status = head.statusCode
     if (status < 200 && status !== 101) {
+      // 1xx: the head deadline runs on until the final head.
       this.interim = true
       return true
     }
+    this.clearDeadline()
     this.phase = 'body'
     if (!head.keepAlive) this.reusable = false
     let noBody = this.skipBody === true
     if (this.skipBody === 'connect' && status >= 200 && status < 300) {
       // RFC 9110 §9.3.6: a 2xx answer to CONNECT has no body; the tunnel starts after the head.
       this.reusable = false
-      this.detached = true
+      this.tunnel = true
       noBody = true
     }
     const hint = head.get('keep-alive')
@@ -236,7 +351,7 @@ export class ClientConnection {
       const m = /timeout\s*=\s*(\d+)/i.exec(hint)
       if (m !== null) this.serverIdleHint = Number(m[1]) * 1000
     }
-    if (this.bodyTimeout !== this.headersTimeout) this.armTimeout(this.bodyTimeout)
+    this.armTimeout(this.paused ? 0 : this.bodyTimeout)
     this.handler.onHead(head)
     return noBody
   }
@@ -246,36 +361,53 @@ export class ClientConnection {
       this.interim = false
       return
     }
+    if (this.handler === null) return
+    // Stop at the end of this response: bytes after it are not the start of another one.
+    this.parser.halt()
+    this.done = true
+    if (!this.executing) this.finish(EMPTY)
+  }
+
+  /** Ends the exchange once the parser has returned; `rest` are bytes after the response. */
+  private finish(rest: Buffer): void {
     const handler = this.handler
+    this.done = false
     if (handler === null) return
     this.handler = null
     this.phase = 'idle'
     this.completed++
-    if (this.parser.upgraded) this.detached = true
-    if (this.detached || this.writing) this.reusable = false
-    if (!this.reusable) {
+    this.clearDeadline()
+    if (this.parser.upgraded || this.tunnel) {
+      // The socket now carries another protocol: stop reading it but keep owning it.
       this.closed = true
-      if (this.detached) this.detach()
-      else this.socket.destroy()
+      this.detached = true
+      if (rest.length > 0) this.upgradeHead = rest
+      this.stopReading()
       handler.onEnd(this.trailers)
       return
     }
+    // Extra bytes after a complete response: the framing cannot be trusted, do not reuse.
+    if (this.writing || !isLineBreaks(rest)) this.reusable = false
+    if (!this.reusable) {
+      this.closed = true
+      this.socket.destroy()
+      handler.onEnd(this.trailers)
+      return
+    }
+    this.parser.reset()
     this.armTimeout(this.idleTimeout)
     handler.onEnd(this.trailers)
-    this.onRelease?.(this)
+    if (!this.closed && this.handler === null) this.onRelease?.(this)
   }
 
-  private detach(): void {
+  /** Stops parsing the socket (upgrade, tunnel): the 'error' and 'close' listeners stay. */
+  private stopReading(): void {
     const socket = this.socket
     socket.off('data', this.onData)
     socket.off('end', this.onEnd)
-    socket.off('error', this.onError)
-    socket.off('close', this.onSocketClose)
     socket.off('timeout', this.onTimeout)
     this.armTimeout(0)
-    const onClose = this.onClose
-    this.onClose = null
-    onClose?.(this)
+    this.clearDeadline()
   }
 
   private handleEnd(): void {
@@ -300,14 +432,15 @@ export class ClientConnection {
       this.closed = true
       this.socket.destroy()
     } else if (this.phase === 'headers') {
-      this.fail('PORTICO_ERR_HEADERS_TIMEOUT', `No response head within ${this.headersTimeout} ms`)
-    } else {
+      this.fail('PORTICO_ERR_HEADERS_TIMEOUT', `No response head: the request stalled for ${this.headersTimeout} ms`)
+    } else if (!this.paused) {
       this.fail('PORTICO_ERR_BODY_TIMEOUT', `The response body stalled for ${this.bodyTimeout} ms`)
     }
   }
 
   private handleClose(): void {
     this.closed = true
+    this.clearDeadline()
     if (this.handler !== null) {
       this.fail('PORTICO_ERR_CONNECTION_CLOSED', 'The connection closed before the response was complete')
     }
@@ -318,12 +451,22 @@ export class ClientConnection {
 
   private fail(code: ErrorCode | string, message: string, cause?: unknown): void {
     this.closed = true
+    this.clearDeadline()
     this.socket.destroy()
     const handler = this.handler
     if (handler === null) return
     this.handler = null
+    this.done = false
     this.phase = 'idle'
     const err = cause instanceof PorticoError ? cause : new PorticoError(code as ErrorCode, message, { cause })
     handler.onError(err, { responseStarted: this.responseStarted, reused: this.completed > 0 })
   }
+}
+
+/** Whether `rest` holds only CR/LF (a stray line break some servers add after a body). */
+function isLineBreaks(rest: Buffer): boolean {
+  for (let i = 0; i < rest.length; i++) {
+    if (rest[i] !== 0x0d && rest[i] !== 0x0a) return false
+  }
+  return true
 }

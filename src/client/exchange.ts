@@ -8,7 +8,7 @@ import { PorticoError } from '../errors.js'
 import { encodeChunk, lastChunk } from '../http1/chunked-encoder.js'
 import { ClientResponse } from './client-response.js'
 import type { ClientConnection, ResponseHandler } from './connection.js'
-import { canDecode, createDecoder, type Decoder } from './decompress.js'
+import { canDecode, Decoder, decodingOrder } from './decompress.js'
 import type { PreparedBody } from './request-body.js'
 import { ResponseBody } from './response-body.js'
 
@@ -23,6 +23,10 @@ export interface ExchangeSpec {
   skipBody: boolean
   /** Decode gzip/deflate/br bodies. */
   decompress: boolean
+  /** Limit of the body in bytes (see `RequestOptions.maxBodySize`). Default: none. */
+  maxBodySize?: number
+  /** Apply `maxBodySize` to a decoded body read with `for await` too (the caller set it). */
+  limitDecodedStream?: boolean
   signal: AbortSignal | undefined
   /** Reported as `response.url`. */
   url: string
@@ -32,9 +36,10 @@ export interface ExchangeSpec {
 const retryable = new WeakSet<Error>()
 
 /**
- * Whether an exchange failed on a reused keep-alive connection before any byte of the response
- * arrived: the server never saw the request (or dropped it), so an idempotent request may be
- * sent again on a fresh connection.
+ * Whether an exchange failed on a reused keep-alive connection because the connection closed
+ * (reset, EOF) before any byte of the response arrived: the server never saw the request (or
+ * dropped it), so an idempotent request may be sent again on a fresh connection. A timeout is
+ * never retryable (the server may be working on the request).
  *
  * @example
  * ```ts
@@ -47,6 +52,8 @@ export function isRetryable(err: unknown): boolean {
 
 /**
  * Runs one exchange on `conn`. Resolves at the response head; body errors go to the body.
+ * A `101` fails the exchange (`PORTICO_ERR_UNEXPECTED_UPGRADE`) and closes the connection:
+ * nothing here can take over a socket that switched protocols.
  *
  * @example
  * ```ts
@@ -60,35 +67,74 @@ export function runExchange(conn: ClientConnection, spec: ExchangeSpec): Promise
     let body: ResponseBody | null = null
     let decoder: Decoder | null = null
     let onAbort: (() => void) | null = null
-    const socket = conn.socket
-    const cleanup = (): void => {
+    // The response is over on the wire: the connection is no longer this exchange's to touch.
+    let finished = false
+    let bodyPaused = false
+    const unlisten = (): void => {
       if (onAbort !== null) signal?.removeEventListener('abort', onAbort)
-      if (body !== null) {
+    }
+    const cleanup = (): void => {
+      finished = true
+      unlisten()
+      if (decoder === null && body !== null) {
         body.onPause = null
         body.onResume = null
         body.onCancel = null
       }
-      if (socket.isPaused()) socket.resume()
+      conn.resume()
     }
     const handler: ResponseHandler = {
       onHead(head) {
-        const b = new ResponseBody()
+        if (head.statusCode === 101) {
+          const to = head.get('upgrade')
+          conn.destroy(new PorticoError('PORTICO_ERR_UNEXPECTED_UPGRADE', `The server switched protocols${to === undefined ? '' : ` to ${to}`} (101); request() cannot hand over the connection`))
+          return
+        }
+        const coding = spec.decompress && !spec.skipBody ? head.get('content-encoding') : undefined
+        // `identity` alone needs no decoder.
+        const codings = coding !== undefined && canDecode(coding) ? decodingOrder(coding) : []
+        const b = new ResponseBody({ maxSize: spec.maxBodySize, limitStream: codings.length > 0 && spec.limitDecodedStream === true })
+        const d = codings.length > 0
+          ? new Decoder(codings, {
+            push: (c) => b.push(c),
+            end: () => b.end(),
+            fail: (e) => {
+              b.fail(e)
+              // Undecodable: read the rest of the response (discarded) so the connection is reusable.
+              bodyPaused = false
+              if (!finished) conn.resume()
+            },
+          })
+          : null
         body = b
-        b.onPause = () => socket.pause()
-        b.onResume = () => socket.resume()
-        b.onCancel = () => conn.destroy()
-        if (spec.decompress && !spec.skipBody) {
-          const coding = head.get('content-encoding')
-          if (coding !== undefined && canDecode(coding)) {
-            decoder = createDecoder(coding, b)
-            decoder.onDrain = () => socket.resume()
+        decoder = d
+        if (d === null) {
+          b.onPause = () => conn.pause()
+          b.onResume = () => conn.resume()
+          b.onCancel = () => conn.destroy()
+        } else {
+          // Pause the decoder's output; the socket stops when the decoder is full.
+          b.onPause = () => {
+            bodyPaused = true
+            d.pause()
+          }
+          b.onResume = () => {
+            bodyPaused = false
+            d.resume()
+          }
+          b.onCancel = () => {
+            d.destroy()
+            if (!finished) conn.destroy()
+          }
+          d.onDrain = () => {
+            if (!finished && !bodyPaused) conn.resume()
           }
         }
         resolve(new ClientResponse(head, b, spec.url, spec.redirected))
       },
       onData(chunk) {
         if (decoder !== null) {
-          if (!decoder.write(chunk)) socket.pause()
+          if (!decoder.write(chunk)) conn.pause()
         } else {
           (body as ResponseBody).push(chunk)
         }
@@ -101,7 +147,7 @@ export function runExchange(conn: ClientConnection, spec: ExchangeSpec): Promise
       onError(err, info) {
         cleanup()
         if (body === null) {
-          if (info.reused && !info.responseStarted && spec.body.kind !== 'stream') retryable.add(err)
+          if (info.reused && !info.responseStarted && spec.body.kind !== 'stream' && isConnectionLoss(err)) retryable.add(err)
           reject(err)
         } else {
           decoder?.destroy()
@@ -111,11 +157,21 @@ export function runExchange(conn: ClientConnection, spec: ExchangeSpec): Promise
     }
     if (signal !== undefined) {
       if (signal.aborted) {
+        // Nothing was sent: the connection goes back to its pool unused.
+        conn.release()
         reject(new PorticoError('PORTICO_ERR_REQUEST_ABORTED', undefined, { cause: signal.reason }))
         return
       }
       onAbort = () => conn.destroy(new PorticoError('PORTICO_ERR_REQUEST_ABORTED', undefined, { cause: signal.reason }))
       signal.addEventListener('abort', onAbort, { once: true })
+    }
+    if (conn.closed) {
+      // Closed between hand-out and use: nothing was sent, so trying another connection is safe.
+      const err = new PorticoError('PORTICO_ERR_CONNECTION_CLOSED', 'The connection closed before the request was sent')
+      if (spec.body.kind !== 'stream') retryable.add(err)
+      unlisten()
+      reject(err)
+      return
     }
     try {
       if (spec.body.kind === 'stream') {
@@ -125,10 +181,15 @@ export function runExchange(conn: ClientConnection, spec: ExchangeSpec): Promise
         conn.dispatch(spec.head, spec.body.kind === 'bytes' ? spec.body.data : null, handler, spec.skipBody)
       }
     } catch (err) {
-      cleanup()
+      unlisten()
       reject(err)
     }
   })
+}
+
+/** Only a connection that closed or reset may have dropped the request unseen; not a timeout. */
+function isConnectionLoss(err: Error): boolean {
+  return err instanceof PorticoError && err.code === 'PORTICO_ERR_CONNECTION_CLOSED'
 }
 
 async function pumpBody(conn: ClientConnection, source: AsyncIterable<Uint8Array | string>, chunked: boolean): Promise<void> {

@@ -45,7 +45,10 @@ export class HTTPClient extends EventEmitter {
   blockingMode = false
   /** The most bytes {@link readResponseBodyChunk} returns at once. Default 65536. */
   readChunkSize = 65536
-  /** The error behind the last `CANT_*`, `TLS_HANDSHAKE_ERROR` or `CONNECTION_ERROR` status. */
+  /**
+   * The error behind the last `CANT_*`, `TLS_HANDSHAKE_ERROR` or `CONNECTION_ERROR` status;
+   * `null` again after {@link connectToHost}, a new `connection`, or a response head.
+   */
   lastError: Error | null = null
 
   private status = Status.DISCONNECTED
@@ -99,6 +102,7 @@ export class HTTPClient extends EventEmitter {
 
   set connection(socket: Socket | null) {
     this.close()
+    this.lastError = null
     if (socket === null) return
     this.target ??= { host: socket.remoteAddress ?? 'localhost', port: socket.remotePort ?? 80, tls: null, proxy: null }
     this.attach(socket)
@@ -118,6 +122,7 @@ export class HTTPClient extends EventEmitter {
    */
   connectToHost(host: string, port = -1, tlsOptions: TLSOptions | null = null): void {
     this.close()
+    this.lastError = null
     let name = host
     let tls = tlsOptions
     if (name.startsWith('https://')) {
@@ -208,7 +213,7 @@ export class HTTPClient extends EventEmitter {
     const r = this.visibleResponse
     if (r === null || r.size === 0) return Buffer.alloc(0)
     const out = takeBody(r, this.blockingMode ? Infinity : this.readChunkSize)
-    if (r.size < 4 * this.readChunkSize && this.conn?.socket.isPaused() === true) this.conn.socket.resume()
+    if (r.size < 4 * this.readChunkSize && this.conn?.isPaused === true) this.conn.resume()
     if (r.complete && r.size === 0 && this.live === Status.BODY) {
       this.setLive(Status.CONNECTED)
       this.status = Status.CONNECTED
@@ -336,8 +341,10 @@ export class HTTPClient extends EventEmitter {
   }
 
   private attach(socket: Socket): void {
-    const conn = new ClientConnection(socket)
-    this.conn = conn
+    // The previous connection (closed by the server, or a socket left after a 101 or a CONNECT
+    // tunnel) is replaced: make sure its socket is gone.
+    this.conn?.destroy()
+    this.conn = new ClientConnection(socket)
   }
 
   private send(gen: number, head: string, body: Uint8Array, skipBody: boolean | 'connect'): void {
@@ -346,6 +353,7 @@ export class HTTPClient extends EventEmitter {
     conn.dispatch(head, body.length > 0 ? body : null, {
       onHead: (h) => {
         if (gen !== this.generation) return
+        this.lastError = null
         this.response = { head: h, chunks: [], size: 0, complete: false }
         const bodyless = skipBody === true || h.statusCode === 204 || h.statusCode === 304 || (h.contentLength === 0 && !h.chunked)
         if (!this.blockingMode && !bodyless) this.setLive(Status.BODY)
@@ -355,7 +363,7 @@ export class HTTPClient extends EventEmitter {
         if (gen !== this.generation || r === null) return
         r.chunks.push(chunk)
         r.size += chunk.length
-        if (!this.blockingMode && r.size > 4 * this.readChunkSize) conn.socket.pause()
+        if (!this.blockingMode && r.size > 4 * this.readChunkSize) conn.pause()
         this.changed()
       },
       onEnd: () => {

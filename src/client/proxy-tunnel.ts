@@ -9,6 +9,36 @@ import { ResponseParser } from '../http1/response-parser.js'
 import type { ResponseHead } from '../http1/types.js'
 
 const MAX_PROXY_HEAD = 16 * 1024
+
+/**
+ * A proxy URL as Portico uses it: `http://[user:pass@]host[:port]` (a bare `host:port` gets
+ * `http://`). Other schemes are refused with `PORTICO_ERR_INVALID_REQUEST_URL`: Portico talks to
+ * proxies over plain TCP, so an `https://` proxy (TLS to the proxy) is not supported.
+ *
+ * @example
+ * ```ts
+ * checkProxyUrl('127.0.0.1:3128') // URL { href: 'http://127.0.0.1:3128/' }
+ * checkProxyUrl('https://proxy:443') // throws PORTICO_ERR_INVALID_REQUEST_URL
+ * ```
+ */
+export function checkProxyUrl(value: string | URL): URL
+export function checkProxyUrl(value: string | URL | null): URL | null
+export function checkProxyUrl(value: string | URL | null): URL | null {
+  if (value === null) return null
+  let url: URL
+  try {
+    url = value instanceof URL ? value : new URL(value.includes('://') ? value : 'http://' + value)
+  } catch (err) {
+    throw new PorticoError('PORTICO_ERR_INVALID_REQUEST_URL', `Invalid proxy URL: ${String(value)}`, { cause: err })
+  }
+  if (url.protocol !== 'http:') {
+    throw new PorticoError(
+      'PORTICO_ERR_INVALID_REQUEST_URL',
+      `Unsupported proxy protocol ${url.protocol} (${url.host}): only http:// proxies are supported, TLS to the proxy is not`,
+    )
+  }
+  return url
+}
 const HEAD_END = Buffer.from('\r\n\r\n', 'latin1')
 
 /**

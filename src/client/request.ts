@@ -11,7 +11,7 @@ import { Agent } from './agent.js'
 import type { ClientResponse } from './client-response.js'
 import { isRetryable, runExchange } from './exchange.js'
 import { proxyFromEnv } from './proxy-env.js'
-import { proxyAuthorization } from './proxy-tunnel.js'
+import { checkProxyUrl, proxyAuthorization } from './proxy-tunnel.js'
 import { queryStringFromDict, type QueryFields } from './query-string.js'
 import { flattenHeaders, hasHeader, prepareBody, removeHeader, type HeadersInput, type PreparedBody, type RequestBodyInit } from './request-body.js'
 
@@ -56,6 +56,15 @@ export interface RequestOptions {
   maxRedirects?: number
   /** Decode gzip, deflate and br bodies (and send `Accept-Encoding`). Default `true`. */
   decompress?: boolean
+  /**
+   * Most bytes of body the client takes, failing the body with `PORTICO_ERR_RESPONSE_TOO_LARGE`
+   * (and closing the connection) past it. It bounds what `bytes()`, `text()` and `json()` gather
+   * (default {@link DEFAULT_MAX_BODY_SIZE}, 64 MiB; `Infinity` for no limit). A body read with
+   * `for await` is paused while the reader is behind, so its memory stays bounded anyway; when
+   * you set `maxBodySize` yourself it also bounds every decoded byte of a gzip, deflate or br
+   * body read that way (a small compressed body can inflate a thousandfold).
+   */
+  maxBodySize?: number
   /** A proxy URL, `'env'` for `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY`, or `false`/`null` for none. */
   proxy?: string | URL | 'env' | false | null
   /** The connection pool. Default: {@link globalAgent}. */
@@ -72,6 +81,16 @@ export interface RequestOptions {
  * ```
  */
 export const globalAgent = new Agent()
+
+/**
+ * The default `maxBodySize` of {@link request}: 64 MiB.
+ *
+ * @example
+ * ```ts
+ * await request(url, { maxBodySize: 4 * DEFAULT_MAX_BODY_SIZE })
+ * ```
+ */
+export const DEFAULT_MAX_BODY_SIZE = 64 * 1024 * 1024
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'])
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH'])
@@ -177,6 +196,8 @@ async function send(
     chunked,
     skipBody: method === 'HEAD',
     decompress,
+    maxBodySize: options.maxBodySize ?? DEFAULT_MAX_BODY_SIZE,
+    limitDecodedStream: options.maxBodySize !== undefined,
     signal: options.signal,
     url: url.href,
     redirected,
@@ -201,9 +222,7 @@ function normalizeTimeouts(timeout: number | Timeouts | undefined): { connectTim
 
 function pickProxy(option: RequestOptions['proxy'], url: URL): URL | null {
   if (option === undefined || option === null || option === false) return null
-  if (option === 'env') return proxyFromEnv(url)
-  if (option instanceof URL) return option
-  return new URL(option.includes('://') ? option : 'http://' + option)
+  return checkProxyUrl(option === 'env' ? proxyFromEnv(url) : option)
 }
 
 function toUrl(url: string | URL, query: QueryFields | URLSearchParams | undefined): URL {

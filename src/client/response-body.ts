@@ -1,12 +1,28 @@
 /**
  * The body of a client response: a queue of buffers filled by the connection and read with
- * `text()`, `json()`, `bytes()` or `for await`. Past a high-water mark the socket is paused
- * until the reader catches up.
+ * `text()`, `json()`, `bytes()` or `for await`. Past a high-water mark the source (socket or
+ * decoder) is paused until the reader catches up, whether it has started reading or not;
+ * `bytes()`, `text()` and `json()` gather the whole body, up to a size limit.
  * @module
  */
 import { PorticoError } from '../errors.js'
 
 const HIGH_WATER = 64 * 1024
+
+/**
+ * Limits of a {@link ResponseBody}.
+ *
+ * @example
+ * ```ts
+ * new ResponseBody({ maxSize: 1024 * 1024, limitStream: true })
+ * ```
+ */
+export interface ResponseBodyLimits {
+  /** Most bytes gathered by `bytes()`/`text()`/`json()` (`PORTICO_ERR_RESPONSE_TOO_LARGE`). Default: none. */
+  maxSize?: number
+  /** Apply `maxSize` to every byte received, also when read with `for await` (decoded bodies). */
+  limitStream?: boolean
+}
 
 /**
  * A response body, readable once.
@@ -32,13 +48,28 @@ export class ResponseBody implements AsyncIterable<Buffer> {
   private waiter: (() => void) | null = null
   private consumed = false
   private paused = false
+  /** `bytes()` is gathering the whole body: no pausing, the limit applies. */
+  private gathering = false
+  private received = 0
+  private readonly maxSize: number
+  private readonly limitStream: boolean
+
+  constructor(limits: ResponseBodyLimits = {}) {
+    this.maxSize = limits.maxSize ?? Infinity
+    this.limitStream = limits.limitStream ?? false
+  }
 
   /** Appends a piece of the body (called by the client). */
   push(chunk: Buffer): void {
     if (this.ended) return
     this.chunks.push(chunk)
     this.size += chunk.length
-    if (this.size > HIGH_WATER && !this.paused && this.onPause !== null) {
+    this.received += chunk.length
+    if ((this.limitStream ? this.received : this.gathering ? this.size : 0) > this.maxSize) {
+      this.tooLarge()
+      return
+    }
+    if (this.size > HIGH_WATER && !this.paused && !this.gathering && this.onPause !== null) {
       this.paused = true
       this.onPause()
     }
@@ -64,13 +95,19 @@ export class ResponseBody implements AsyncIterable<Buffer> {
     return this.ended
   }
 
+  /** Bytes received and not read yet (about the high-water mark, 64 KiB, while the reader is behind). */
+  get buffered(): number {
+    return this.size
+  }
+
   /** Whether the body was read (or cancelled). */
   get bodyUsed(): boolean {
     return this.consumed
   }
 
   /**
-   * The whole body as one buffer.
+   * The whole body as one buffer; fails with `PORTICO_ERR_RESPONSE_TOO_LARGE` (and closes the
+   * connection) once it passes the request's `maxBodySize`.
    *
    * @example
    * ```ts
@@ -79,6 +116,12 @@ export class ResponseBody implements AsyncIterable<Buffer> {
    */
   async bytes(): Promise<Buffer> {
     this.claim()
+    this.gathering = true
+    if (this.size > this.maxSize) this.tooLarge()
+    if (this.paused && !this.ended) {
+      this.paused = false
+      this.onResume?.()
+    }
     while (!this.ended) await this.wait()
     if (this.error !== null) throw this.error
     const out = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.size)
@@ -130,7 +173,7 @@ export class ResponseBody implements AsyncIterable<Buffer> {
     }
   }
 
-  /** Reads the body piece by piece. */
+  /** Reads the body piece by piece; the source stays paused while the reader is behind. */
   async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
     this.claim()
     try {
@@ -166,11 +209,19 @@ export class ResponseBody implements AsyncIterable<Buffer> {
   private claim(): void {
     if (this.consumed) throw new PorticoError('PORTICO_ERR_BODY_CONSUMED')
     this.consumed = true
-    if (this.paused) {
-      this.paused = false
-      this.onResume?.()
+  }
+
+  /** Fails the body with `PORTICO_ERR_RESPONSE_TOO_LARGE` and stops the source. */
+  private tooLarge(): void {
+    const err = new PorticoError('PORTICO_ERR_RESPONSE_TOO_LARGE', `The response body is larger than maxBodySize (${this.maxSize} bytes)`)
+    this.chunks = []
+    this.size = 0
+    if (this.ended) {
+      this.error ??= err
+      return
     }
-    this.onPause = null
+    this.fail(err)
+    this.onCancel?.()
   }
 
   private wait(): Promise<void> {
