@@ -75,9 +75,11 @@ export const ERRORS = {
 
   // --- server ---
   PORTICO_ERR_BODY_CONSUMED: { message: 'The body (of a request or a response) was already read' },
+  PORTICO_ERR_BODY_DISCARDED: { message: 'The request body was discarded unread (its handler settled without claiming it, or its reader stopped early)' },
   PORTICO_ERR_REQUEST_TOO_LARGE: { status: 413, message: 'Request body larger than the limit' },
   PORTICO_ERR_HEADERS_SENT: { message: 'The response head was already sent' },
   PORTICO_ERR_RESPONSE_FINISHED: { message: 'The response was already finished' },
+  PORTICO_ERR_INVALID_STATUS_CODE: { message: 'A response status code is not an integer from 100 to 999' },
   PORTICO_ERR_CONNECTION_CLOSED: { message: 'The connection closed before the message (request or response) was complete' },
   PORTICO_ERR_NOT_UPGRADABLE: { message: 'The request cannot be upgraded (no Upgrade, or not the oldest pending request)' },
   PORTICO_ERR_ALREADY_LISTENING: { message: 'The server is already listening' },

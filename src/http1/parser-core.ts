@@ -43,6 +43,19 @@ export abstract class Http1Parser<Head extends MessageHead> extends ChunkParser<
   private upgradeCur = false
   private closed = false
 
+  /**
+   * `true` between messages: nothing of a next message was read yet (the empty lines skipped
+   * before a start line, RFC 9112 §2.2, do not count).
+   *
+   * @example
+   * ```ts
+   * parser.execute(Buffer.from('\r\n')); parser.betweenMessages // true
+   * ```
+   */
+  get betweenMessages(): boolean {
+    return this.state === ST_START
+  }
+
   /** Parses the start line from `p`; returns where it stopped (the state says what is next). */
   protected abstract startLine(data: Buffer, p: number, len: number): number
   /** Builds the head from the decoded section `str` (start line fields and `raw`). */

@@ -154,7 +154,12 @@ Server.prototype.serveStatic = function serveStatic(this: Server, prefix: string
   return this
 }
 
-PorticoResponse.prototype.sendFile = async function sendFile(this: PorticoResponse, path: string, options: SendFileCallOptions = {}): Promise<void> {
+// Tracked before its first await: a handler that does not await it still answers with the file.
+PorticoResponse.prototype.sendFile = function sendFile(this: PorticoResponse, path: string, options: SendFileCallOptions = {}): Promise<void> {
+  return this.track(sendFileFrom(this, path, options))
+}
+
+async function sendFileFrom(res: PorticoResponse, path: string, options: SendFileCallOptions): Promise<void> {
   if (path.includes('\0')) throw new HttpError(403, 'Forbidden')
   let absolute: string
   let realRoot: string | undefined
@@ -170,7 +175,7 @@ PorticoResponse.prototype.sendFile = async function sendFile(this: PorticoRespon
   }
   const real = await realpath(absolute).catch(() => undefined)
   if (real === undefined || (realRoot !== undefined && !isInside(realRoot, real))) throw new HttpError(404, 'Not Found')
-  const outcome = await sendFileAt(this.req, this, real, options)
+  const outcome = await sendFileAt(res.req, res, real, options)
   if (outcome === 'forbidden') throw new HttpError(403, 'Forbidden')
   if (outcome !== 'sent') throw new HttpError(404, 'Not Found')
 }

@@ -2,7 +2,9 @@
  * The body of one request, fed by the connection's parser and read by the handler either
  * whole (`bytes()`) or as an async iterable. Chunks are kept as the parser gives them (views
  * into the socket's buffers, no copy). While a streaming reader lags, the connection stops
- * reading the socket (backpressure).
+ * reading the socket (backpressure). A body nobody reads (the handler settled without claiming it,
+ * or its iterator was left early) is dropped: the rest is counted, not kept, and the socket is
+ * read again; a reader that comes later is refused rather than given a truncated body.
  * @module
  */
 import { PorticoError } from '../errors.js'
@@ -38,6 +40,8 @@ export class BodyReader implements AsyncIterable<Buffer> {
   private done = false
   private error: unknown = undefined
   private dropping = false
+  /** Bytes were (or will be) thrown away: a late reader would see a truncated body. */
+  private lost = false
   private waiter: (() => void) | undefined = undefined
   private claimed = false
   private paused = false
@@ -86,10 +90,16 @@ export class BodyReader implements AsyncIterable<Buffer> {
 
   /** Counts the rest of the body without keeping it (nobody will read it). */
   drop(): void {
+    if (this.size > 0 || !this.done) this.lost = true
     this.dropping = true
     this.chunks = []
     this.size = 0
     this.unpause()
+  }
+
+  /** The handler settled: a body nobody claimed is dropped (its socket is read again). */
+  handlerDone(): void {
+    if (!this.claimed && !this.dropping) this.drop()
   }
 
   /** The whole body, once complete. */
@@ -108,22 +118,28 @@ export class BodyReader implements AsyncIterable<Buffer> {
   async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
     this.claim()
     this.streaming = true
-    for (;;) {
-      if (this.chunks.length > 0) {
-        const chunk = this.chunks.shift() as Buffer
-        this.size -= chunk.length
-        if (this.size <= HIGH_WATER / 2) this.unpause()
-        yield chunk
-        continue
+    try {
+      for (;;) {
+        if (this.chunks.length > 0) {
+          const chunk = this.chunks.shift() as Buffer
+          this.size -= chunk.length
+          if (this.size <= HIGH_WATER / 2) this.unpause()
+          yield chunk
+          continue
+        }
+        if (this.error !== undefined) throw this.error
+        if (this.done) return
+        await new Promise<void>((resolve) => (this.waiter = resolve))
       }
-      if (this.error !== undefined) throw this.error
-      if (this.done) return
-      await new Promise<void>((resolve) => (this.waiter = resolve))
+    } finally {
+      // Left early (`break`, `return()`, a throw in the loop): nobody reads the rest.
+      if (!this.done) this.drop()
     }
   }
 
   private claim(): void {
     if (this.claimed) throw new PorticoError('PORTICO_ERR_BODY_CONSUMED')
+    if (this.lost) throw new PorticoError('PORTICO_ERR_BODY_DISCARDED')
     this.claimed = true
   }
 

@@ -4,7 +4,7 @@
  * is held from the handler's start until it settles.
  * @module
  */
-import { answerError, runRoute, type RouteEntry } from './dispatch.js'
+import { answerError, handlerSettled, runRoute, type RouteEntry } from './dispatch.js'
 import type { PorticoRequest } from './request.js'
 import type { PorticoResponse } from './response.js'
 import type { Server } from './server.js'
@@ -53,6 +53,7 @@ export class ConcurrencyQueue {
     }
     if (this.queued >= this.maxQueued) {
       answerError(res, 503, undefined, { 'Retry-After': '1' })
+      handlerSettled(res)
       return
     }
     this.waiting.push({ req, res, entry })
@@ -79,7 +80,10 @@ export class ConcurrencyQueue {
         this.waiting = this.waiting.slice(this.head)
         this.head = 0
       }
-      if (w.res.finished) continue
+      if (w.res.finished) {
+        handlerSettled(w.res)
+        continue
+      }
       this.start(w.req, w.res, w.entry)
       return
     }

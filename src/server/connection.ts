@@ -11,7 +11,7 @@ import { HttpError, PorticoError } from '../errors.js'
 import { BodyReader, type BodySource } from './body-reader.js'
 import { PorticoRequest } from './request.js'
 import { PorticoResponse, type ResponseSink } from './response.js'
-import { answerError, startRequest } from './dispatch.js'
+import { answerError, runHeld, startRequest } from './dispatch.js'
 import { closingAnswer, CONTINUE_LINE } from './status-line.js'
 import type { Server } from './server.js'
 import { handOver } from './hand-over.js'
@@ -49,6 +49,8 @@ export class Connection implements ResponseSink, BodySource {
   /** No keep-alive after the responses now pending. */
   closing = false
   closed = false
+  /** The socket was ended (its last bytes written). */
+  private ended = false
   private phase = IDLE
   private headPending = false
   private readonly server: Server
@@ -108,33 +110,46 @@ export class Connection implements ResponseSink, BodySource {
     if (this.discarding || this.detached) return
     const clock = this.server.clock
     this.lastActivity = clock
-    if (this.phase === IDLE && !this.headPending) {
-      this.headPending = true
-      this.headStart = clock
-    }
+    if (this.phase === IDLE && !this.headPending) this.headStart = clock
     this.out.beginGather()
     try {
-      const used = this.parser.execute(chunk)
-      const res = this.upgradeRes
-      if (res !== undefined) {
-        this.upgradeRes = undefined
-        res.req.upgradeHead = used < chunk.length ? chunk.subarray(used) : EMPTY
-        res.keepAlive = false
-        this.pause(PAUSE_BODY)
-        this.discarding = true
-        startRequest(this.server, res.req, res, this)
-      }
+      const parser = this.parser
+      const used = parser.execute(chunk)
+      if (parser.upgraded) this.switched(chunk, used)
+      // A head is pending once the parser is inside one: the CRLFs it skips between messages
+      // (RFC 9112 §2.2) leave the connection idle.
+      else if (this.phase === IDLE && !this.headPending && !parser.betweenMessages) this.headPending = true
     } catch (err) {
       this.parseFailed(err)
     }
     this.out.endGather()
   }
 
+  /** The parser stopped at a protocol switch: hand over to the upgrade handler, or refuse HTTP/2. */
+  private switched(chunk: Buffer, used: number): void {
+    const res = this.upgradeRes
+    this.upgradeRes = undefined
+    if (res === undefined) {
+      // The HTTP/2 connection preface (RFC 9113 §3.4): only HTTP/1.x is spoken here.
+      if (this.parser.h2Preface && !this.discarding) this.refuse(505)
+      return
+    }
+    if (res.finished || this.ended) return
+    res.req.upgradeHead = used < chunk.length ? chunk.subarray(used) : EMPTY
+    this.pause(PAUSE_BODY)
+    this.discarding = true
+    runHeld(this.server, res)
+  }
+
   private onHead(head: RequestHead): void {
     if (this.discarding) return
     this.requests++
-    this.phase = BODY
     this.headPending = false
+    if (!hostFieldsOk(head)) {
+      this.refuse(400)
+      return
+    }
+    this.phase = BODY
     const server = this.server
     const body = head.chunked || head.contentLength > 0 ? new BodyReader(this) : undefined
     const req = new PorticoRequest<any>(server, head, this.socket, body)
@@ -146,7 +161,11 @@ export class Connection implements ResponseSink, BodySource {
     this.current = req
     this.currentRes = res
     if (head.upgrade) {
+      // Routed now (body limit, accept, 100-continue); the handler starts once the parser has
+      // switched, after the body if there is one, when the bytes that follow are known.
+      res.keepAlive = false
       this.upgradeRes = res
+      this.currentLimit = startRequest(server, req, res, this, false)
       return
     }
     this.currentLimit = startRequest(server, req, res, this)
@@ -160,7 +179,6 @@ export class Connection implements ResponseSink, BodySource {
       this.rejectBody(413)
       return
     }
-    if (!body.consumed && this.currentRes !== undefined && this.currentRes.finished) body.drop()
     body.push(chunk)
   }
 
@@ -183,6 +201,7 @@ export class Connection implements ResponseSink, BodySource {
     const res = this.currentRes
     this.discarding = true
     this.closing = true
+    if (res !== undefined && res === this.upgradeRes) this.upgradeRes = undefined
     const error = status === 413 ? new PorticoError('PORTICO_ERR_REQUEST_TOO_LARGE') : new HttpError(status)
     req?.bodyReader?.fail(error)
     if (res === undefined || res.headersSent) {
@@ -211,6 +230,16 @@ export class Connection implements ResponseSink, BodySource {
       this.rejectBody(status)
       return
     }
+    // Bytes after a message that closed the connection (a pipelined request after
+    // `Connection: close`, HTTP/1.0 without keep-alive) get no answer: the client was told.
+    if (this.discarding || (err instanceof PorticoError && err.code === 'PORTICO_ERR_DATA_AFTER_CLOSE')) {
+      this.discarding = true
+      this.closeAfterPending()
+    } else this.refuse(status)
+  }
+
+  /** Stops reading and closes after the pending responses with a final `status` answer. */
+  private refuse(status: number): void {
     this.discarding = true
     this.finalAnswer = closingAnswer(status)
     this.closeAfterPending()
@@ -234,7 +263,7 @@ export class Connection implements ResponseSink, BodySource {
     // write, and streams that write rarely would keep dead sockets for minutes. Real resets
     // are seen at once through 'close'/'error'. Ordinary responses are still completed
     // after a half-close (closeAfterPending below); to watch a stream with nc, keep its
-    // input open (`(printf 'GET /events HTTP/1.1\r\n\r\n'; cat) | nc host port`).
+    // input open (`(printf 'GET /events HTTP/1.1\r\nHost: x\r\n\r\n'; cat) | nc host port`).
     const streaming = this.out.pending.some((res) => res.stream !== undefined)
     if (streaming || (this.current !== undefined && this.currentRes !== undefined && !this.currentRes.headersSent)) this.destroy()
     else this.closeAfterPending()
@@ -248,7 +277,8 @@ export class Connection implements ResponseSink, BodySource {
   }
 
   private endSocket(): void {
-    if (this.closed || this.detached) return
+    if (this.closed || this.detached || this.ended) return
+    this.ended = true
     this.discarding = true
     this.out.flush()
     const answer = this.finalAnswer
@@ -379,11 +409,22 @@ export class Connection implements ResponseSink, BodySource {
   /** @internal a timeout expired: 408 while a request is read, else a plain close */
   timedOut(state: SweepState): void {
     if (state === 'body') this.rejectBody(408)
-    else if (state === 'head') {
-      this.discarding = true
-      this.finalAnswer = closingAnswer(408)
-      this.closeAfterPending()
-    } else if (state === 'idle') this.endSocket()
+    else if (state === 'head') this.refuse(408)
+    else if (state === 'idle') this.endSocket()
     else this.destroy()
   }
+}
+
+/**
+ * RFC 9112 §3.2: an HTTP/1.1 request carries exactly one Host field; any request carries at
+ * most one (a server MUST answer 400 otherwise). HTTP/1.0 may omit it.
+ */
+function hostFieldsOk(head: RequestHead): boolean {
+  const raw = head.rawHeaders
+  let n = 0
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]
+    if (name.length === 4 && (name === 'Host' || name.toLowerCase() === 'host')) n++
+  }
+  return n === 1 || (n === 0 && head.httpVersion !== '1.1')
 }

@@ -31,16 +31,21 @@ export interface RouteEntry {
   readonly ownMiddlewares: boolean
 }
 
+/** Handlers routed but not started yet (`startRequest(…, false)`), started by {@link runHeld}. */
+const held = new WeakMap<PorticoResponse, RouteEntry>()
+
 /**
  * Routes a request whose head was just parsed and starts its handler. Returns the body limit
- * the connection enforces while reading the body.
+ * the connection enforces while reading the body. With `run` false the handler is routed and
+ * checked but only started by {@link runHeld} (an upgrade request, once its body is read);
+ * its body is then buffered, within the server's limit even on a `stream` route.
  *
  * @example
  * ```ts
  * const limit = startRequest(server, req, res, connection)
  * ```
  */
-export function startRequest(server: Server, req: PorticoRequest<any>, res: PorticoResponse, conn: Connection | undefined): number {
+export function startRequest(server: Server, req: PorticoRequest<any>, res: PorticoResponse, conn: Connection | undefined, run = true): number {
   const found = server.router.lookup(req.method, req.rawPath)
   let entry: RouteEntry | undefined
   switch (found.kind) {
@@ -51,13 +56,14 @@ export function startRequest(server: Server, req: PorticoRequest<any>, res: Port
     case 'not-found':
     case 'method-not-allowed':
       entry = server.topEntry
-      if (entry === undefined) return unmatched(server, req, res, found)
+      if (entry === undefined) return unmatched(server, req, res, found, run)
       break
     default:
-      return unmatched(server, req, res, found)
+      return unmatched(server, req, res, found, run)
   }
   const options = entry.options
-  const limit = options.maxRequestSize ?? (options.stream === true ? Infinity : server.maxRequestSize)
+  let limit = options.maxRequestSize ?? (options.stream === true ? Infinity : server.maxRequestSize)
+  if (!run && limit === Infinity) limit = server.maxRequestSize
   req.bodyLimit = limit
   const hasBody = req.bodyReader !== undefined
   if (req.head.contentLength > limit) return reject(res, conn, 413, undefined)
@@ -71,21 +77,40 @@ export function startRequest(server: Server, req: PorticoRequest<any>, res: Port
     }
     if (verdict !== true) return reject(res, conn, verdict[0], verdict[1])
   }
-  if (hasBody && options.stream === true) (req.bodyReader as BodyReader).streaming = true
+  if (hasBody && options.stream === true && run) (req.bodyReader as BodyReader).streaming = true
   if (hasBody && req.head.expectContinue && conn !== undefined) conn.writeContinue(res)
-  server.limiter.run(req, res, entry)
+  if (run) server.limiter.run(req, res, entry)
+  else held.set(res, entry)
   return limit
+}
+
+/**
+ * Starts the handler that `startRequest(…, false)` routed, if it did not answer at once.
+ *
+ * @example
+ * ```ts
+ * runHeld(server, res) // the upgrade request's body is read and its head bytes known
+ * ```
+ */
+export function runHeld(server: Server, res: PorticoResponse): void {
+  const entry = held.get(res)
+  if (entry === undefined) return
+  held.delete(res)
+  server.limiter.run(res.req, res, entry)
 }
 
 /**
  * A request no route took: answered at once when the server has no middleware, else through
  * the server's middlewares (CORS, the logger…) with the answer as the innermost handler.
  */
-function unmatched(server: Server, req: PorticoRequest<any>, res: PorticoResponse, found: RouteLookup<RouteEntry>): number {
-  if (server.middleware.size === 0) answerLookup(req, res, found)
-  else {
+function unmatched(server: Server, req: PorticoRequest<any>, res: PorticoResponse, found: RouteLookup<RouteEntry>, run: boolean): number {
+  if (server.middleware.size === 0) {
+    answerLookup(req, res, found)
+    handlerSettled(res)
+  } else {
     req.unmatched = found
-    server.limiter.run(req, res, server.unmatchedEntry)
+    if (run) server.limiter.run(req, res, server.unmatchedEntry)
+    else held.set(res, server.unmatchedEntry)
   }
   return server.maxRequestSize
 }
@@ -132,7 +157,23 @@ function reject(res: PorticoResponse, conn: Connection | undefined, status: numb
     conn?.stopReading()
   }
   answerError(res, status, message)
+  handlerSettled(res)
   return Infinity
+}
+
+/**
+ * No handler runs for `res` any more (it settled, or none will run): a request body nobody
+ * claimed is dropped, so that the connection reads on (a body read later is refused with
+ * `PORTICO_ERR_BODY_DISCARDED`, never truncated).
+ *
+ * @example
+ * ```ts
+ * answerError(res, 503); handlerSettled(res)
+ * ```
+ */
+export function handlerSettled(res: PorticoResponse): void {
+  res.handlerSettled = true
+  res.req.bodyReader?.handlerDone()
 }
 
 /**
@@ -154,8 +195,9 @@ export function answerError(res: PorticoResponse, status: number, message?: stri
 }
 
 /**
- * Runs a route: the handler (with its middlewares) and then {@link settle} with its value.
- * Without middlewares a synchronous handler runs and answers with no promise at all.
+ * Runs a route: the handler (with its middlewares) and then {@link settle} with its value;
+ * then {@link handlerSettled}. Without middlewares a synchronous handler runs and answers with
+ * no promise at all.
  *
  * @example
  * ```ts
@@ -163,6 +205,18 @@ export function answerError(res: PorticoResponse, status: number, message?: stri
  * ```
  */
 export function runRoute(server: Server, req: PorticoRequest<any>, res: PorticoResponse, entry: RouteEntry): Promise<void> | void {
+  const done = runHandler(server, req, res, entry)
+  if (done === undefined) return handlerSettled(res)
+  return done.then(
+    () => handlerSettled(res),
+    (err: unknown) => {
+      handlerSettled(res)
+      throw err
+    },
+  )
+}
+
+function runHandler(server: Server, req: PorticoRequest<any>, res: PorticoResponse, entry: RouteEntry): Promise<void> | void {
   if (res.finished) return
   try {
     if (entry.ownMiddlewares || server.middleware.size > 0) {
@@ -211,7 +265,9 @@ export function endpointFor(handler: Handler<any>): (req: PorticoRequest<any>, r
 }
 
 /**
- * Turns what a handler returned into the response, unless it already answered.
+ * Turns what a handler returned into the response, unless it already answered. An answer
+ * still under way (`res.send(stream)`, `res.sendFile()` not awaited) is waited for; one that
+ * already failed is thrown when the handler returned nothing (it is then the answer).
  *
  * @example
  * ```ts
@@ -219,15 +275,22 @@ export function endpointFor(handler: Handler<any>): (req: PorticoRequest<any>, r
  * ```
  */
 export function settle(res: PorticoResponse, value: unknown): void | Promise<void> {
-  if (res.answered) return
+  if (value === undefined) {
+    const failure = res.takeFailure()
+    if (failure !== undefined) throw failure.error
+  }
+  if (res.answered) return res.pendingWork
   if (value === undefined) return res.end()
   if (typeof value === 'string' || value instanceof Uint8Array) return res.send(value)
   if (value !== null && typeof value === 'object' && Symbol.asyncIterator in value) return res.send(value as AsyncIterable<Uint8Array>)
   res.setJson(value)
 }
 
-function finishIfOpen(res: PorticoResponse): void {
-  if (!res.finished && !res.headersSent) res.end()
+/** After the error handler: ends a response it left open, or waits for the answer it started. */
+function finishIfOpen(server: Server, req: PorticoRequest<any>, res: PorticoResponse): void | Promise<void> {
+  if (!res.answered) return res.end()
+  const work = res.pendingWork
+  if (work !== undefined) return work.catch((e: unknown) => defaultError(server, req, res, e))
 }
 
 /**
@@ -244,9 +307,8 @@ export function handleError(server: Server, req: PorticoRequest<any>, res: Porti
   if (custom !== undefined && !res.headersSent && !res.finished) {
     try {
       const r = custom(err, req, res)
-      if (r instanceof Promise) return r.then(() => finishIfOpen(res), (e: unknown) => defaultError(server, req, res, e))
-      finishIfOpen(res)
-      return
+      if (r instanceof Promise) return r.then(() => finishIfOpen(server, req, res), (e: unknown) => defaultError(server, req, res, e))
+      return finishIfOpen(server, req, res)
     } catch (e) {
       err = e
     }

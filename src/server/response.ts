@@ -68,6 +68,8 @@ export class PorticoResponse {
    * `await next()`. Streams, `openStream()` and upgrades are written at once.
    */
   deferred = false
+  /** @internal the handler settled (its value answered, or its error) */
+  handlerSettled = false
   /** @internal the held body (`null`: an empty one); undefined when none is held */
   private heldBody: string | Uint8Array | null | undefined = undefined
   private headers: string[] = []
@@ -76,6 +78,9 @@ export class PorticoResponse {
   private encoder: BodyEncoder | undefined = undefined
   private headHooks: ((res: PorticoResponse) => void)[] | undefined = undefined
   private finishHooks: ((aborted: boolean) => void)[] | undefined = undefined
+  private work: Promise<void> | undefined = undefined
+  /** A tracked answer failed while the handler was still running (see {@link takeFailure}). */
+  private failure: { error: unknown } | undefined = undefined
 
   constructor(req: PorticoRequest<any>, sink: ResponseSink, keepAlive: boolean) {
     this.req = req
@@ -83,9 +88,10 @@ export class PorticoResponse {
     this.keepAlive = keepAlive
   }
 
-  /** Sets the status code. */
+  /** Sets the status code: an integer from 100 to 999 (else `PORTICO_ERR_INVALID_STATUS_CODE`). */
   setStatus(code: number): this {
     if (this.headersSent) throw new PorticoError('PORTICO_ERR_HEADERS_SENT')
+    if (!Number.isInteger(code) || code < 100 || code > 999) throw new PorticoError('PORTICO_ERR_INVALID_STATUS_CODE', `Invalid status code: ${String(code)}`)
     this.statusCode = code
     return this
   }
@@ -201,9 +207,53 @@ export class PorticoResponse {
     return held === null ? EMPTY : held
   }
 
-  /** Whether the response was answered: sent, finished, or a body held by a middleware chain. */
+  /**
+   * Whether the response was answered: sent, finished, a body held by a middleware chain, or
+   * an answer under way (`send(stream)`, `sendFile()`; see {@link track}).
+   */
   get answered(): boolean {
-    return this.finished || this.headersSent || this.heldBody !== undefined
+    return this.finished || this.headersSent || this.heldBody !== undefined || this.work !== undefined
+  }
+
+  /** @internal the answer under way (see {@link track}), until it settles */
+  get pendingWork(): Promise<void> | undefined {
+    return this.work
+  }
+
+  /** @internal the failure of a tracked answer that a handler returning nothing leaves as its answer */
+  takeFailure(): { error: unknown } | undefined {
+    const failure = this.failure
+    this.failure = undefined
+    return failure
+  }
+
+  /**
+   * Marks the response as answered by `work`, an asynchronous answer already under way (what
+   * `send(stream)` and `res.sendFile()` do, before their first `await`): until `work` settles,
+   * a handler that returns without awaiting it does not end the response empty; the engine
+   * waits for `work` and answers its failure as it would the handler's. If `work` fails while
+   * the handler still runs, the failure answers when the handler returns nothing (a handler
+   * that returns a value has dealt with it). A failure after the handler settled goes to
+   * `serverError`. Returns `work`.
+   *
+   * @example
+   * ```ts
+   * PorticoResponse.prototype.sendReport = function () { return this.track(buildAndSend(this)) }
+   * ```
+   */
+  track(work: Promise<void>): Promise<void> {
+    this.work = work
+    const done = (): void => {
+      if (this.work === work) this.work = undefined
+    }
+    work.then(done, (error: unknown) => {
+      done()
+      if (!this.handlerSettled) this.failure = { error }
+      else if (!(error instanceof PorticoError && error.code === 'PORTICO_ERR_CONNECTION_CLOSED')) {
+        this.req.server.emitError(`A response failed after its handler settled: ${this.req.method} ${this.req.path}`, error)
+      }
+    })
+    return work
   }
 
   /**
@@ -224,7 +274,19 @@ export class PorticoResponse {
   /**
    * Sends the body and ends the response: a string (UTF-8, `text/plain` unless a type is set),
    * bytes, or a stream (a `Readable` or any async iterable of chunks, sent chunked unless a
-   * `Content-Length` was set). The returned promise settles when a stream is fully sent.
+   * `Content-Length` was set). The returned promise settles when a stream is fully sent; the
+   * handler need not await it (the response counts as answered at once, see {@link track}).
+   *
+   * For a string or bytes the engine writes `Content-Length` itself: a `Content-Length` the
+   * handler set is replaced by the body's real length (for HEAD, the length the body would
+   * have, as GET sends it). Only a HEAD answered with no body (`end()`, `send()`) keeps the
+   * handler's value, the length of the representation GET would send (RFC 9110 §8.6).
+   *
+   * @example
+   * ```ts
+   * res.send('hello')                       // text/plain, Content-Length: 5
+   * res.send(fs.createReadStream(path))      // chunked; no need to await
+   * ```
    */
   send(body?: string | Uint8Array | BodySource | null): void | Promise<void> {
     if (body === undefined || body === null) return this.sendBytes(undefined)
@@ -236,7 +298,7 @@ export class PorticoResponse {
       if (this.indexOf('content-type', 0) < 0) this.headers.push('Content-Type', 'application/octet-stream')
       return this.sendBytes(body)
     }
-    return pipeBody(this, body)
+    return this.track(pipeBody(this, body))
   }
 
   /** Ends the response: with no body if nothing was sent, or ends an open stream. */
@@ -337,7 +399,7 @@ export class PorticoResponse {
     }
     if (this.encoder !== undefined) return this.sendEncoded(body ?? EMPTY)
     const len = body === undefined ? 0 : body.length
-    const head = this.buildHead(len, false)
+    const head = this.buildHead(len, false, body === undefined && this.req.method === 'HEAD')
     if (len === 0 || this.req.method === 'HEAD' || statusHasNoBody(this.statusCode)) this.writeHead(head)
     else if (len <= JOIN_LIMIT) {
       // One buffer, one socket write: a copy of a small body costs less than a second syscall.
@@ -371,8 +433,11 @@ export class PorticoResponse {
     outer.end()
   }
 
-  /** @internal builds the head; `length` -1 when unknown */
-  buildHead(length: number, chunked: boolean): string {
+  /**
+   * @internal builds the head; `length` -1 when unknown. A known length replaces any
+   * `Content-Length` the handler set, unless `keepLength` (HEAD answered with no body).
+   */
+  buildHead(length: number, chunked: boolean, keepLength = false): string {
     const server = this.req.server
     if (this.headHooks !== undefined || server.headHooks.length !== 0) this.runHeadHooks()
     const status = this.statusCode
@@ -383,8 +448,13 @@ export class PorticoResponse {
       return headPrefix(status, hs[1]) + length + '\r\n\r\n'
     }
     let head = statusLine(status) + dateLine()
-    for (let i = 0; i < hs.length; i += 2) head += hs[i] + ': ' + hs[i + 1] + '\r\n'
-    if (length >= 0 && !statusHasNoBody(status) && this.indexOf('content-length', 0) < 0) head += 'Content-Length: ' + length + '\r\n'
+    const ownLength = length >= 0 && !statusHasNoBody(status) && !(keepLength && this.indexOf('content-length', 0) >= 0)
+    for (let i = 0; i < hs.length; i += 2) {
+      // the body's real length wins over the handler's: a wrong one would desync the connection
+      if (ownLength && hs[i].length === 14 && hs[i].toLowerCase() === 'content-length') continue
+      head += hs[i] + ': ' + hs[i + 1] + '\r\n'
+    }
+    if (ownLength) head += 'Content-Length: ' + length + '\r\n'
     else if (chunked) head += 'Transfer-Encoding: chunked\r\n'
     if (this.keepAlive && !this.sink.canKeepAlive(this)) this.keepAlive = false
     if (!this.userConnection) {

@@ -60,7 +60,7 @@ export class Server extends EventEmitter {
   private stopSweep: (() => void) | undefined = undefined
   private readonly waitingSockets: Duplex[] = []
   private readonly stopHooks: ((graceful: boolean) => Promise<void> | void)[] = []
-  private drained: (() => void) | undefined = undefined
+  private drainWaiters: (() => void)[] = []
   private readonly afterInit: ((server: Server) => void) | undefined
   private readonly acceptSocket = (socket: net.Socket): void => this.accept(socket)
 
@@ -279,13 +279,13 @@ export class Server extends EventEmitter {
         next.resume()
       }
     }
-    if (this.connections.size === 0 && this.drained !== undefined) this.drained()
+    if (this.connections.size === 0 && this.drainWaiters.length > 0) for (const resolve of this.drainWaiters.splice(0)) resolve()
   }
 
-  /** @internal resolves once no connection is left */
+  /** @internal resolves once no connection is left (every caller: stop() may run twice at once) */
   whenDrained(): Promise<void> {
     if (this.connections.size === 0) return Promise.resolve()
-    return new Promise((resolve) => (this.drained = resolve))
+    return new Promise((resolve) => this.drainWaiters.push(resolve))
   }
 
   /**
