@@ -15,7 +15,7 @@ export type StreamEntries = Array<[Buffer, Buffer[]]>
 export interface RedisClientLike {
   readonly status: string
   connect(): Promise<void>
-  duplicate(): RedisClientLike
+  duplicate(override?: { autoResubscribe?: boolean }): RedisClientLike
   publish(channel: string | Buffer, message: string | Buffer): Promise<number>
   subscribe(...channels: string[]): Promise<unknown>
   unsubscribe(...channels: string[]): Promise<unknown>

@@ -62,7 +62,9 @@ export class RedisHub extends BaseHub {
     this.client = client
     this.ownsClient = ownsClient
     this.prefix = prefix
-    this.subscriber = client.duplicate()
+    // The hub resubscribes itself on 'ready' (confirmSubscriptions): ioredis's own resubscribe
+    // leaves a promise nobody handles, an unhandled rejection when the connection closes then.
+    this.subscriber = client.duplicate({ autoResubscribe: false })
     // A caller's client may be ready already: it will not emit 'ready' again.
     this.healthy.client = client.status === 'ready'
     this.watch(client, 'client')
