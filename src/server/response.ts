@@ -9,7 +9,8 @@ import type { Duplex } from 'node:stream'
 import { validateHeaderName, validateHeaderValue } from '../http1/head-writer.js'
 import { PorticoError } from '../errors.js'
 import type { PorticoRequest } from './request.js'
-import { dateLine, headPrefix, statusHasNoBody, statusLine } from './status-line.js'
+import { statusHasNoBody } from './status-line.js'
+import { findField, serializeHead } from './response-head.js'
 import { ResponseStream, type BodyStream, type OpenStreamOptions } from './response-stream.js'
 import { pipeBody, type BodySource } from './send-stream.js'
 import type { BodyEncoder } from './body-encoder.js'
@@ -120,19 +121,19 @@ export class PorticoResponse {
 
   /** The first value of a header set on the response. */
   getHeader(name: string): string | undefined {
-    const i = this.indexOf(name, 0)
+    const i = findField(this.headers, name, 0)
     return i < 0 ? undefined : this.headers[i + 1]
   }
 
   /** Whether a header is set. */
   hasHeader(name: string): boolean {
-    return this.indexOf(name, 0) >= 0
+    return findField(this.headers, name, 0) >= 0
   }
 
   /** Removes every field of that name. */
   removeHeader(name: string): this {
     if (this.headersSent) throw new PorticoError('PORTICO_ERR_HEADERS_SENT')
-    for (let i = this.indexOf(name, 0); i >= 0; i = this.indexOf(name, i)) this.headers.splice(i, 2)
+    for (let i = findField(this.headers, name, 0); i >= 0; i = findField(this.headers, name, i)) this.headers.splice(i, 2)
     return this
   }
 
@@ -188,7 +189,7 @@ export class PorticoResponse {
 
   /** Sends `value` as JSON (`Content-Type: application/json` unless set). */
   setJson(value: unknown): void {
-    if (this.indexOf('content-type', 0) < 0) this.headers.push('Content-Type', 'application/json')
+    if (findField(this.headers, 'content-type', 0) < 0) this.headers.push('Content-Type', 'application/json')
     this.sendString(JSON.stringify(value) ?? 'null')
   }
 
@@ -291,11 +292,11 @@ export class PorticoResponse {
   send(body?: string | Uint8Array | BodySource | null): void | Promise<void> {
     if (body === undefined || body === null) return this.sendBytes(undefined)
     if (typeof body === 'string') {
-      if (this.indexOf('content-type', 0) < 0) this.headers.push('Content-Type', 'text/plain; charset=utf-8')
+      if (findField(this.headers, 'content-type', 0) < 0) this.headers.push('Content-Type', 'text/plain; charset=utf-8')
       return this.sendString(body)
     }
     if (body instanceof Uint8Array) {
-      if (this.indexOf('content-type', 0) < 0) this.headers.push('Content-Type', 'application/octet-stream')
+      if (findField(this.headers, 'content-type', 0) < 0) this.headers.push('Content-Type', 'application/octet-stream')
       return this.sendBytes(body)
     }
     return this.track(pipeBody(this, body))
@@ -333,7 +334,7 @@ export class PorticoResponse {
       return outer as ResponseStream
     }
     const noBody = this.req.method === 'HEAD' || statusHasNoBody(this.statusCode)
-    const lengthSet = this.indexOf('content-length', 0) >= 0
+    const lengthSet = findField(this.headers, 'content-length', 0) >= 0
     const raw = options.raw === true || (this.req.httpVersion !== '1.1' && !lengthSet)
     if (raw && !lengthSet) this.keepAlive = false
     const chunked = !raw && !lengthSet && !noBody
@@ -434,34 +435,14 @@ export class PorticoResponse {
   }
 
   /**
-   * @internal builds the head; `length` -1 when unknown. A known length replaces any
-   * `Content-Length` the handler set, unless `keepLength` (HEAD answered with no body).
+   * @internal runs the head hooks, then builds the head (see `serializeHead`); `length` -1
+   * when unknown. A known length replaces any `Content-Length` the handler set, unless
+   * `keepLength` (HEAD answered with no body).
    */
   buildHead(length: number, chunked: boolean, keepLength = false): string {
-    const server = this.req.server
-    if (this.headHooks !== undefined || server.headHooks.length !== 0) this.runHeadHooks()
-    const status = this.statusCode
-    const hs = this.headers
-    // The commonest answer (a body of known length, its type the only field, keep-alive on
-    // HTTP/1.1) from a cached prefix: no loop over the fields, no Connection field to add.
-    if (length >= 0 && hs.length === 2 && hs[0] === 'Content-Type' && this.keepAlive && !server.stopping && this.req.head.httpVersion === '1.1' && !statusHasNoBody(status)) {
-      return headPrefix(status, hs[1]) + length + '\r\n\r\n'
-    }
-    let head = statusLine(status) + dateLine()
-    const ownLength = length >= 0 && !statusHasNoBody(status) && !(keepLength && this.indexOf('content-length', 0) >= 0)
-    for (let i = 0; i < hs.length; i += 2) {
-      // the body's real length wins over the handler's: a wrong one would desync the connection
-      if (ownLength && hs[i].length === 14 && hs[i].toLowerCase() === 'content-length') continue
-      head += hs[i] + ': ' + hs[i + 1] + '\r\n'
-    }
-    if (ownLength) head += 'Content-Length: ' + length + '\r\n'
-    else if (chunked) head += 'Transfer-Encoding: chunked\r\n'
-    if (this.keepAlive && !this.sink.canKeepAlive(this)) this.keepAlive = false
-    if (!this.userConnection) {
-      if (!this.keepAlive) head += 'Connection: close\r\n'
-      else if (this.req.httpVersion === '1.0') head += 'Connection: keep-alive\r\n'
-    }
-    return head + '\r\n'
+    if (this.headHooks !== undefined || this.req.server.headHooks.length !== 0) this.runHeadHooks()
+    // the fields are read after the hooks, which may change them
+    return serializeHead(this, this.headers, this.userConnection, length, chunked, keepLength)
   }
 
   /** @internal writes the head (latin1) */
@@ -522,15 +503,5 @@ export class PorticoResponse {
   private assertOpen(): void {
     if (this.finished) throw new PorticoError('PORTICO_ERR_RESPONSE_FINISHED')
     if (this.headersSent) throw new PorticoError('PORTICO_ERR_HEADERS_SENT')
-  }
-
-  private indexOf(name: string, from: number): number {
-    const hs = this.headers
-    const n = name.length
-    for (let i = from; i < hs.length; i += 2) {
-      const k = hs[i]
-      if (k.length === n && (k === name || k.toLowerCase() === name.toLowerCase())) return i
-    }
-    return -1
   }
 }
