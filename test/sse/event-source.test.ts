@@ -95,28 +95,26 @@ describe('EventSource client against a raw server', () => {
     await server.close()
   })
 
-  it('stops for good on 204 No Content', async () => {
-    const server = new RawServer((req) => req.socket.end('HTTP/1.1 204 No Content\r\n\r\n'))
+  /** Answers every request with `response`; the EventSource must close for good after one request. */
+  async function closesForGood(response: string): Promise<unknown> {
+    const server = new RawServer((req) => req.socket.end(response))
     const url = await server.listen()
     const es = new EventSource(url, { retryMs: 1 })
     const err = (await nextEvent(es, 'error')) as EventSourceErrorEvent
     assert.equal(es.readyState, EventSource.CLOSED)
-    assert.equal(err.error, undefined)
     await new Promise((r) => setTimeout(r, 30))
     assert.equal(server.requests.length, 1)
     await server.close()
+    return err.error
+  }
+
+  it('stops for good on 204 No Content', async () => {
+    assert.equal(await closesForGood('HTTP/1.1 204 No Content\r\n\r\n'), undefined)
   })
 
   it('stops for good on a response that is not text/event-stream', async () => {
-    const server = new RawServer((req) => req.socket.end('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi'))
-    const url = await server.listen()
-    const es = new EventSource(url, { retryMs: 1 })
-    const err = (await nextEvent(es, 'error')) as EventSourceErrorEvent
-    assert.equal(es.readyState, EventSource.CLOSED)
-    assert.ok(isPorticoError(err.error, 'PORTICO_ERR_SSE_BAD_RESPONSE'))
-    await new Promise((r) => setTimeout(r, 30))
-    assert.equal(server.requests.length, 1)
-    await server.close()
+    const error = await closesForGood('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi')
+    assert.ok(isPorticoError(error, 'PORTICO_ERR_SSE_BAD_RESPONSE'))
   })
 
   it('close() inside onmessage stops the events still to come from the same chunk', async () => {
@@ -139,15 +137,8 @@ describe('EventSource client against a raw server', () => {
   })
 
   it('fails for good on a redirect whose Location is not a usable URL', async () => {
-    const server = new RawServer((req) => req.socket.end('HTTP/1.1 302 Found\r\nLocation: http://[bad\r\nContent-Length: 0\r\n\r\n'))
-    const url = await server.listen()
-    const es = new EventSource(url, { retryMs: 1 })
-    const err = (await nextEvent(es, 'error')) as EventSourceErrorEvent
-    assert.equal(es.readyState, EventSource.CLOSED)
-    assert.ok(isPorticoError(err.error, 'PORTICO_ERR_SSE_BAD_RESPONSE'))
-    await new Promise((r) => setTimeout(r, 30))
-    assert.equal(server.requests.length, 1)
-    await server.close()
+    const error = await closesForGood('HTTP/1.1 302 Found\r\nLocation: http://[bad\r\nContent-Length: 0\r\n\r\n')
+    assert.ok(isPorticoError(error, 'PORTICO_ERR_SSE_BAD_RESPONSE'))
   })
 
   it('follows a redirect to the stream', async () => {
