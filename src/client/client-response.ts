@@ -59,6 +59,28 @@ export class ClientResponse implements AsyncIterable<Buffer> {
     return headers
   }
 
+  /**
+   * The trailer fields of a chunked response by lower-case name (repeated fields joined with
+   * `, `), known once the end of the body has arrived: read the body first.
+   *
+   * @example
+   * ```ts
+   * const res = await request(url)
+   * await res.text()
+   * res.trailers['server-timing'] // 'total;dur=12'
+   * ```
+   */
+  get trailers(): Record<string, string> {
+    const out = Object.create(null) as Record<string, string>
+    const raw = this.body.rawTrailers
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i].toLowerCase()
+      const prev = out[name]
+      out[name] = prev === undefined ? raw[i + 1] : prev + ', ' + raw[i + 1]
+    }
+    return out
+  }
+
   /** Whether the status is 2xx. */
   get ok(): boolean {
     return this.status >= 200 && this.status < 300

@@ -139,8 +139,9 @@ export function runExchange(conn: ClientConnection, spec: ExchangeSpec): Promise
           (body as ResponseBody).push(chunk)
         }
       },
-      onEnd() {
+      onEnd(trailers) {
         cleanup()
+        if (trailers !== undefined && body !== null) body.rawTrailers = trailers
         if (decoder !== null) decoder.end()
         else (body as ResponseBody).end()
       },

@@ -40,6 +40,8 @@ export class ResponseBody implements AsyncIterable<Buffer> {
   onResume: (() => void) | null = null
   /** Called when the reader gives up on the body (destroy or drain the source). */
   onCancel: (() => void) | null = null
+  /** The trailer fields of a chunked body (flat `[name, value, …]`), set when it ends. */
+  rawTrailers: readonly string[] = []
 
   private chunks: Buffer[] = []
   private size = 0

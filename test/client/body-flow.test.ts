@@ -33,6 +33,12 @@ describe('response bodies: backpressure, decoding and size limits', () => {
         gzipSync('x').copy(junk, 0, 0, 10)
         socket.write(`HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: ${junk.length}\r\n\r\n`)
         socket.write(junk)
+      } else if (path === '/trailers') {
+        const gz = gzipSync('hello trailers')
+        socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Encoding: gzip\r\nTrailer: Server-Timing\r\n\r\n')
+        socket.write(`${gz.length.toString(16)}\r\n`)
+        socket.write(gz)
+        socket.write('\r\n0\r\nServer-Timing: total;dur=12\r\nX-Check: a\r\nx-check: b\r\n\r\n')
       } else if (path === '/identity') {
         socket.write('HTTP/1.1 200 OK\r\nContent-Encoding: identity\r\nContent-Length: 5\r\n\r\nhello')
       }
@@ -42,6 +48,12 @@ describe('response bodies: backpressure, decoding and size limits', () => {
   after(async () => {
     agent.destroy()
     await server.close()
+  })
+
+  it('exposes the trailers of a chunked (and decoded) body once it is read', async () => {
+    const res = await request(`${server.url}/trailers`, { agent })
+    assert.equal(await res.text(), 'hello trailers')
+    assert.deepEqual({ ...res.trailers }, { 'server-timing': 'total;dur=12', 'x-check': 'a, b' })
   })
 
   it('keeps pausing the socket while a for-await reader is behind', async () => {
