@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
+import '../fixtures/fuzz.js'
 import {
   RequestParser,
   ResponseParser,

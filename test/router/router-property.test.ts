@@ -1,6 +1,7 @@
 import { it } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
+import '../fixtures/fuzz.js'
 import { Router, type RouteLookup } from '../../src/router/router.js'
 
 // A slow, obviously right model of the routing rules (docs/routing.md), checked against the
