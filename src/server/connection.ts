@@ -27,7 +27,8 @@ const PAUSE_BODY = 2
 const LINGER_MS = 2000
 /**
  * How long a graceful stop waits for the first request of a connection accepted just before
- * it: closing such a socket at once would drop a request the client has already sent.
+ * it, or for the next request after a response that went out with keep-alive: closing such a
+ * socket at once would drop a request the client has already sent.
  */
 const FRESH_GRACE_MS = 1000
 const EMPTY = Buffer.alloc(0)
@@ -303,13 +304,19 @@ export class Connection implements ResponseSink, BodySource {
       // Accepted but silent: its first request may be on the wire. Serve it (with
       // `Connection: close`) if it comes soon; close the socket otherwise.
       this.closing = true
-      this.graceTimer = setTimeout(() => {
-        if (this.idle) this.endSocket()
-      }, FRESH_GRACE_MS)
-      this.graceTimer.unref()
+      this.closeWhenQuiet()
     } else if (this.idle) this.endSocket()
     else if (this.out.length === 0 && this.phase === IDLE) this.destroy()
     else this.closeAfterPending()
+  }
+
+  /** Closes after {@link FRESH_GRACE_MS} unless a request is under way by then. */
+  private closeWhenQuiet(): void {
+    if (this.graceTimer !== undefined) clearTimeout(this.graceTimer)
+    this.graceTimer = setTimeout(() => {
+      if (this.idle) this.endSocket()
+    }, FRESH_GRACE_MS)
+    this.graceTimer.unref()
   }
 
   private onClose(): void {
@@ -348,7 +355,13 @@ export class Connection implements ResponseSink, BodySource {
     if (left < this.server.config.maxPendingResponses / 2) this.resume(PAUSE_PIPELINE)
     if (left === 0) {
       this.idleSince = this.server.clock
-      if (this.closing && this.phase === IDLE) this.endSocket()
+      if (this.closing && this.phase === IDLE) {
+        // A graceful stop began after this response's head said keep-alive: the client may
+        // already be sending its next request. Serve one that comes soon (with `Connection:
+        // close`) rather than let it meet a closed socket; close otherwise.
+        if (this.server.stopping && !this.discarding) this.closeWhenQuiet()
+        else this.endSocket()
+      }
     }
   }
 
