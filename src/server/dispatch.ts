@@ -135,8 +135,7 @@ function answerLookup(req: PorticoRequest<any>, res: PorticoResponse, found: Rou
       res.end()
       return
     case 'redirect': {
-      const q = req.url.indexOf('?')
-      res.setStatus(308).setHeader('Location', q < 0 ? found.location : found.location + req.url.slice(q))
+      res.setStatus(308).setHeader('Location', found.location + req.search)
       res.end()
       return
     }

@@ -67,8 +67,18 @@ export class PorticoRequest<P = Record<string, string | number>> {
   get rawPath(): string {
     const url = this.url
     if (url.charCodeAt(0) !== 0x2f) return absolutePath(url)
+    const end = pathEnd(url, 0)
+    return end < 0 ? url : url.slice(0, end)
+  }
+
+  /** The query of the request-target with its `?` (`'?page=2'`), or `''`; never the fragment. */
+  get search(): string {
+    const url = this.url
     const q = url.indexOf('?')
-    return q < 0 ? url : url.slice(0, q)
+    if (q < 0) return ''
+    const h = url.indexOf('#')
+    if (h >= 0 && h < q) return ''
+    return h < 0 ? url.slice(q) : url.slice(q, h)
   }
 
   /** The path, percent-decoded (`'/a b'`). */
@@ -84,8 +94,8 @@ export class PorticoRequest<P = Record<string, string | number>> {
   get query(): Record<string, string> {
     if (this.cachedQuery === undefined) {
       const out: Record<string, string> = Object.create(null)
-      const q = this.url.indexOf('?')
-      if (q >= 0) for (const [k, v] of new URLSearchParams(this.url.slice(q + 1))) if (!(k in out)) out[k] = v
+      const search = this.search
+      if (search !== '') for (const [k, v] of new URLSearchParams(search)) if (!(k in out)) out[k] = v
       this.cachedQuery = out
     }
     return this.cachedQuery
@@ -98,8 +108,8 @@ export class PorticoRequest<P = Record<string, string | number>> {
 
   /** One path parameter, as a string, or undefined. */
   getPathParam(name: string): string | undefined {
-    const v = (this.params as Record<string, unknown>)[name]
-    return v === undefined ? undefined : String(v)
+    const params = this.params as Record<string, unknown>
+    return Object.hasOwn(params, name) ? String(params[name]) : undefined
   }
 
   /** A header, looked up case-insensitively (repeated fields joined with `, `). */
@@ -211,14 +221,28 @@ async function collect(source: AsyncIterable<Buffer>): Promise<Buffer> {
 
 const EMPTY_PARAMS: Record<string, never> = Object.freeze({}) as Record<string, never>
 
+/**
+ * Where the path of a request-target ends: at its `?` or at a `#` (a fragment, which a client
+ * should not send, RFC 9112 §3.2; llhttp and Portico's parser accept one), -1 when neither.
+ */
+function pathEnd(url: string, from: number): number {
+  const q = url.indexOf('?', from)
+  const h = url.indexOf('#', from)
+  return h < 0 ? q : q < 0 || h < q ? h : q
+}
+
+/** The path of an absolute-form (`http://host/p?q`) or asterisk-form target. */
 function absolutePath(url: string): string {
   if (url === '*') return '*'
   const scheme = url.indexOf('://')
   if (scheme < 0) return url
+  // The authority ends at the first `/`, `?` or `#` (RFC 3986 §3.2): `http://h?next=/admin`
+  // has an empty path, not `/admin`.
   const slash = url.indexOf('/', scheme + 3)
-  if (slash < 0) return '/'
-  const q = url.indexOf('?', slash)
-  return q < 0 ? url.slice(slash) : url.slice(slash, q)
+  const end = pathEnd(url, scheme + 3)
+  if (slash < 0 || (end >= 0 && end < slash)) return '/'
+  const stop = pathEnd(url, slash)
+  return stop < 0 ? url.slice(slash) : url.slice(slash, stop)
 }
 
 function safeDecode(s: string): string {

@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events'
 import { PorticoError } from '../errors.js'
 import type net from 'node:net'
 import type { Duplex } from 'node:stream'
+import { HTTP_METHODS } from '../http1/methods.js'
 import { Router } from '../router/router.js'
 import { MiddlewareStack, type StageOptions } from '../router/compose.js'
 import type { PathParams } from '../router/params.js'
@@ -104,7 +105,12 @@ export class Server extends EventEmitter {
    * ```
    */
   registerRoute<P extends string>(method: string, path: P, handler: Handler<PathParams<P>>, options: RouteOptions = {}): this {
-    this.router.add(method.toUpperCase(), path, this.makeEntry(handler as Handler<any>, options))
+    const name = typeof method === 'string' ? method.toUpperCase() : method
+    // A route on a method the parser refuses (501) could never run, yet would be listed in `Allow`.
+    if (typeof name !== 'string' || !HTTP_METHODS.has(name)) {
+      throw new PorticoError('PORTICO_ERR_ROUTE_INVALID_METHOD', `Invalid route method ${JSON.stringify(method)}: the parser refuses it (501); see HTTP_METHODS`)
+    }
+    this.router.add(name, path, this.makeEntry(handler as Handler<any>, options))
     return this
   }
 
