@@ -16,7 +16,8 @@ import { decodeValue, hasDotSegment } from './path.js'
 import type { RouteEntry, RouteFound, RouteNode } from './tree.js'
 
 /**
- * A compiled matcher: the route for `method` and `path` (which starts with `/`), or
+ * A matcher, compiled here or interpreted (interpret.ts, same answers): the route for `method`
+ * and `path` (which starts with `/`), or
  * `undefined`. With `normalized` false (a path as received), it answers `retry` when a
  * captured value holds a `%`: the caller then normalizes the path and matches again with
  * `normalized` true, where values are decoded (`notFound` when one does not decode).

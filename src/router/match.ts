@@ -1,10 +1,11 @@
 /**
  * Walks of the route tree for the slow paths (405, OPTIONS, the redirect rule): every route
  * that matches a path, whatever its method. The hot path, the most specific route for one
- * method, is the compiled matcher of codegen.ts; both follow the same segment rules.
+ * method, is the compiled matcher of codegen.ts (or its interpreted twin, interpret.ts); all
+ * follow the same segment rules.
  * @module
  */
-import { hasDotSegment } from './path.js'
+import { decodeValue, hasDotSegment } from './path.js'
 import type { RouteNode } from './tree.js'
 
 /** Whether `path.slice(start, end)` is `.` or `..` (such segments never match a literal or a parameter). */
@@ -72,9 +73,10 @@ export function collectMethods<T>(node: RouteNode<T>, path: string, i: number, o
     const literal = node.findLiteral(path, start, end)
     if (literal !== undefined) collectMethods(literal, path, end, out)
     if (node.intChild !== null && parseIntSegment(path, start, end) !== undefined) collectMethods(node.intChild, path, end, out)
-    if (node.paramChild !== null) collectMethods(node.paramChild, path, end, out)
+    // A capture that does not decode (`%E9`) matches nothing (404), so it allows nothing.
+    if (node.paramChild !== null && decodeValue(path.slice(start, end)) !== undefined) collectMethods(node.paramChild, path, end, out)
   }
-  if (wildcard !== null && wildcard.routes !== null && !hasDotSegment(path.slice(start))) {
+  if (wildcard !== null && wildcard.routes !== null && !hasDotSegment(path.slice(start)) && decodeValue(path.slice(start)) !== undefined) {
     for (const method of wildcard.routes.keys()) out.add(method)
   }
 }

@@ -102,6 +102,8 @@ export function parsePattern(pattern: string): ParsedPattern {
       if (part.includes('{') || part.includes('}')) throw invalid(pattern, `bad braces in ${JSON.stringify(part)} (a placeholder is a whole segment)`)
       const text = encodeLiteral(part)
       if (text === undefined) throw invalid(pattern, `malformed percent-escape in ${JSON.stringify(part)}`)
+      // `%2E` and `.%2e` are dot segments too once decoded (requests never match them).
+      if (text === '.' || text === '..') throw invalid(pattern, 'dot segment')
       segment = { kind: SegmentKind.Literal, text }
     }
     segments.push(segment)

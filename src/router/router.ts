@@ -2,10 +2,12 @@
  * `Router<T>`: maps a method and a request path to a registered value (the server stores its
  * handlers in it). Patterns: literals, `{name}`, `{name:int}`, `{*name}`. Precedence, whatever
  * the registration order: literal > `{name:int}` > `{name}` > `{*name}`, segment by segment,
- * with backtracking. See docs/routing.md for the whole set of rules.
+ * with backtracking. The table is compiled into a matcher (codegen.ts), or walked (interpret.ts)
+ * with `compile: false` or where `new Function` is refused. See docs/routing.md for the rules.
  * @module
  */
 import { compileTree, type CompiledMatcher } from './codegen.js'
+import { interpretTree } from './interpret.js'
 import { collectMethods } from './match.js'
 import { canonicalPath, hasDotSegment, normalizePercent } from './path.js'
 import { checkMethod, parsePattern } from './pattern.js'
@@ -50,6 +52,25 @@ function allowList(methods: Set<string>): string[] {
 }
 
 /**
+ * Options of a {@link Router}.
+ *
+ * @example
+ * ```ts
+ * const router = new Router<Handler>({ compile: false }) // never calls `new Function`
+ * ```
+ */
+export interface RouterOptions {
+  /**
+   * Whether the route table is compiled into a JavaScript matcher with `new Function` (the
+   * default, `true`), or matched by walking the tree (`false`). Both give the same answers; the
+   * compiled matcher is faster. Where code generation from strings is refused (`node
+   * --disallow-code-generation-from-strings`, CSP-like sandboxes), a router that tries to
+   * compile falls back to the walk by itself, on the first `EvalError`.
+   */
+  readonly compile?: boolean
+}
+
+/**
  * A method + path router over a segment trie.
  *
  * @example
@@ -64,8 +85,23 @@ export class Router<T> {
   #root = new RouteNode<T>()
   /** Every route, by `method + ' ' + shape`, in registration order. */
   #entries = new Map<string, RouteEntry<T>>()
-  /** The compiled matcher, dropped whenever the table changes and rebuilt at the next lookup. */
+  /** The matcher, dropped whenever the table changes and rebuilt at the next lookup. */
   #match: CompiledMatcher<T> | null = null
+  /** Whether to compile the matcher; false once code generation has been refused. */
+  #compile: boolean
+
+  /**
+   * An empty router. See {@link RouterOptions} for `compile`.
+   *
+   * @example
+   * ```ts
+   * const compiled = new Router<string>()
+   * const interpreted = new Router<string>({ compile: false })
+   * ```
+   */
+  constructor(options: RouterOptions = {}) {
+    this.#compile = options.compile ?? true
+  }
 
   /**
    * Registers `value` for `method` and `pattern`. The same method and pattern registered again
@@ -141,7 +177,7 @@ export class Router<T> {
    */
   lookup(method: string, path: string): RouteLookup<T> {
     if (path.charCodeAt(0) !== 47) return path === '*' && method === 'OPTIONS' ? this.#optionsAsterisk() : NOT_FOUND
-    const match = this.#match ?? (this.#match = compileTree(this.#root, NOT_FOUND, RETRY))
+    const match = this.#match ?? (this.#match = this.#buildMatcher())
     // Matched as received first: percent-encoding only matters when a captured value holds a
     // `%` (RETRY) or when nothing matched, and checking then saves a scan of every path.
     const result = match(path, path.length, method, false)
@@ -179,6 +215,19 @@ export class Router<T> {
     return [...this.#entries.values()].map((entry) => ({ method: entry.method, pattern: entry.pattern }))
   }
 
+  /** The compiled matcher, or the interpreted one when asked or when `new Function` is refused. */
+  #buildMatcher(): CompiledMatcher<T> {
+    if (this.#compile) {
+      try {
+        return compileTree(this.#root, NOT_FOUND, RETRY)
+      } catch (error) {
+        if (!(error instanceof EvalError)) throw error
+        this.#compile = false
+      }
+    }
+    return interpretTree(this.#root, NOT_FOUND, RETRY)
+  }
+
   #methodsOf(path: string): Set<string> {
     const methods = new Set<string>()
     const normalized = path.indexOf('%') === -1 ? path : normalizePercent(path)
@@ -195,6 +244,9 @@ export class Router<T> {
     // Dot segments are never resolved into a redirect: a traversal attempt is answered 404 here
     // (or 403 by a static mount whose wildcard takes an encoded-slash segment), not sent on.
     if (hasDotSegment(path)) return NOT_FOUND
+    // Nor is a path with a backslash: browsers read a `Location: /\evil.com` as
+    // `//evil.com`, another host (an open redirect through any `/{param}` route).
+    if (path.indexOf('\\') !== -1) return NOT_FOUND
     const canonical = canonicalPath(path)
     if (canonical !== path && this.#methodsOf(canonical).size > 0) return { kind: 'redirect', location: canonical }
     return NOT_FOUND

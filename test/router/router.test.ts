@@ -235,6 +235,29 @@ describe('Router canonical-path rule (308 redirect)', () => {
     }
   })
 
+  it('never redirects a path with a backslash (a Location of /\\evil.com is another host to a browser): not found', () => {
+    const r = new Router<string>()
+    r.add('GET', '/{code}', 'short link')
+    r.add('GET', '/{user}/{repo}', 'repo')
+    for (const path of ['/\\evil.com/', '//\\evil.com//', '/\\evil.com/about/', '/\\evil.com//x']) {
+      assert.deepEqual(r.lookup('GET', path), { kind: 'not-found' }, path)
+    }
+    assert.deepEqual(summary(r.lookup('GET', '/\\evil.com')), { value: 'short link', params: { code: '\\evil.com' } })
+  })
+
+  it('allows no method for a path whose capture does not decode (it matches nothing)', () => {
+    const r = new Router<string>()
+    r.add('GET', '/f/{name}', 'f')
+    r.add('GET', '/w/{*rest}', 'w')
+    for (const path of ['/f/%E9', '/w/a/%E9']) {
+      assert.deepEqual(r.lookup('GET', path), { kind: 'not-found' }, path)
+      assert.deepEqual(r.lookup('POST', path), { kind: 'not-found' }, path)
+      assert.deepEqual(r.lookup('OPTIONS', path), { kind: 'not-found' }, path)
+      assert.deepEqual(r.allowedMethods(path), [], path)
+    }
+    assert.deepEqual(r.lookup('POST', '/f/%C3%A9'), { kind: 'method-not-allowed', allow: ['GET', 'HEAD', 'OPTIONS'] })
+  })
+
   it('redirects whatever the method, when the canonical path has a route for any method', () => {
     assert.deepEqual(router.lookup('POST', '/users/'), { kind: 'redirect', location: '/users' })
     assert.deepEqual(router.lookup('DELETE', '/users/'), { kind: 'redirect', location: '/users' })
@@ -261,6 +284,9 @@ describe('Router invalid patterns', () => {
     ['/users/', 'PORTICO_ERR_ROUTE_INVALID_PATTERN'],
     ['/a//b', 'PORTICO_ERR_ROUTE_INVALID_PATTERN'],
     ['/a/../b', 'PORTICO_ERR_ROUTE_INVALID_PATTERN'],
+    ['/a/%2E', 'PORTICO_ERR_ROUTE_INVALID_PATTERN'],
+    ['/a/%2e%2E/b', 'PORTICO_ERR_ROUTE_INVALID_PATTERN'],
+    ['/.%2e', 'PORTICO_ERR_ROUTE_INVALID_PATTERN'],
     ['/a/{id', 'PORTICO_ERR_ROUTE_INVALID_PATTERN'],
     ['/a/id}', 'PORTICO_ERR_ROUTE_INVALID_PATTERN'],
     ['/a/{}', 'PORTICO_ERR_ROUTE_INVALID_PATTERN'],
