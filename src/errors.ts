@@ -98,6 +98,7 @@ export const ERRORS = {
   PORTICO_ERR_TOO_MANY_REDIRECTS: { message: 'The response redirected more times than maxRedirects allows' },
   PORTICO_ERR_CLIENT_STATE: { message: 'HTTPClient method called in a state that does not allow it' },
   PORTICO_ERR_INVALID_REQUEST_URL: { message: 'The URL given to the client is not a valid http(s) URL' },
+  PORTICO_ERR_INVALID_REQUEST_METHOD: { message: 'A request method given to the client is not an HTTP token (RFC 9110 §9.1)' },
   PORTICO_ERR_AGENT_CLOSED: { message: 'The agent was closed' },
   PORTICO_ERR_DECOMPRESS: { message: 'The response body could not be decompressed' },
   PORTICO_ERR_RESPONSE_TOO_LARGE: { message: 'The response body passed the maxBodySize of the request (decoded size for compressed bodies)' },

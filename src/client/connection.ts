@@ -38,9 +38,12 @@ const EMPTY = Buffer.alloc(0)
  * `onRelease` is called when the response is complete and the connection may be reused.
  *
  * After a `101` or a 2xx answer to `CONNECT` the connection stops reading the socket
- * ({@link detached}, bytes already read are in {@link upgradeHead}) but still owns it: it keeps
- * an `'error'` listener and {@link destroy} closes it, until a caller takes the socket with
- * {@link detach}.
+ * ({@link detached}) and leaves it as node:http leaves the socket of an `'upgrade'`: neither
+ * flowing nor paused (`readableFlowing === null`), the bytes the server sent after the head put
+ * back at the front of its buffer (`socket.unshift`). Nothing is lost however late the new
+ * reader comes: its first `'data'` listener or `read()` gets them. The connection still owns
+ * the socket: it keeps an `'error'` listener and {@link destroy} closes it, until a caller
+ * takes the socket with {@link detach}.
  *
  * @example
  * ```ts
@@ -60,9 +63,6 @@ export class ClientConnection {
   onClose: ((conn: ClientConnection) => void) | null = null
   /** The server's keep-alive `timeout=` hint in ms (0 when none). */
   serverIdleHint = 0
-  /** Bytes after a `101`/upgrade response head (the other protocol's first bytes). */
-  upgradeHead: Buffer | null = null
-
   /** The socket became a tunnel (2xx to CONNECT, or 101): this object no longer reads it. */
   detached = false
 
@@ -236,13 +236,14 @@ export class ClientConnection {
   /**
    * Hands the socket over to the caller (after a `101` or a `CONNECT` tunnel): this object
    * removes all its listeners, including the `'error'` one, so the caller must add its own.
-   * `onClose` is called (the connection is gone from its pool).
+   * `onClose` is called (the connection is gone from its pool). The other protocol's first
+   * bytes are already in the socket's buffer.
    *
    * @example
    * ```ts
    * const socket = conn.detach()
    * socket.on('error', onError)
-   * if (conn.upgradeHead !== null) socket.unshift(conn.upgradeHead)
+   * socket.on('data', onFrameBytes) // the bytes that came with the 101 first
    * ```
    */
   detach(): Socket {
@@ -362,8 +363,7 @@ export class ClientConnection {
       return
     }
     if (this.handler === null) return
-    // Stop at the end of this response: bytes after it are not the start of another one.
-    this.parser.halt()
+    // The parser halted at the end of this response: bytes after it are not another one's.
     this.done = true
     if (!this.executing) this.finish(EMPTY)
   }
@@ -381,8 +381,8 @@ export class ClientConnection {
       // The socket now carries another protocol: stop reading it but keep owning it.
       this.closed = true
       this.detached = true
-      if (rest.length > 0) this.upgradeHead = rest
       this.stopReading()
+      handOverReading(this.socket, rest)
       handler.onEnd(this.trailers)
       return
     }
@@ -394,7 +394,7 @@ export class ClientConnection {
       handler.onEnd(this.trailers)
       return
     }
-    this.parser.reset()
+    this.parser.resume()
     this.armTimeout(this.idleTimeout)
     handler.onEnd(this.trailers)
     if (!this.closed && this.handler === null) this.onRelease?.(this)
@@ -461,6 +461,17 @@ export class ClientConnection {
     const err = cause instanceof PorticoError ? cause : new PorticoError(code as ErrorCode, message, { cause })
     handler.onError(err, { responseStarted: this.responseStarted, reused: this.completed > 0 })
   }
+}
+
+/**
+ * Leaves `socket` for its next reader after a protocol switch: `rest` (bytes read past the head)
+ * back at the front of its buffer, and the stream neither flowing nor paused, so that nothing
+ * is emitted to no listener in the meantime and a new `'data'` listener starts the flow.
+ */
+function handOverReading(socket: Socket, rest: Buffer): void {
+  // As node:http before 'upgrade'; the typings call the property read-only, Readable sets it.
+  ;(socket as { readableFlowing: boolean | null }).readableFlowing = null
+  if (rest.length > 0) socket.unshift(rest)
 }
 
 /** Whether `rest` holds only CR/LF (a stray line break some servers add after a body). */

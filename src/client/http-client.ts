@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events'
 import { isIP, type Socket } from 'node:net'
 import { PorticoError } from '../errors.js'
 import { methodName, type Method } from '../http1/method.js'
+import { validateMethod } from '../http1/head-writer.js'
 import { openConnection, type ConnectPhase, type LookupFn } from './connect.js'
 import { ClientConnection } from './connection.js'
 import { queryStringFromDict, type QueryFields } from './query-string.js'
@@ -95,6 +96,19 @@ export class HTTPClient extends EventEmitter {
   /**
    * The socket in use (the seed's `connection`), or `null`. Setting a connected socket makes
    * the client use it as is (status `CONNECTED`).
+   *
+   * After a `101 Switching Protocols`, or a 2xx answer to `CONNECT`, the client stops reading
+   * the socket and it is the caller's: the bytes the server sent right after the head (a first
+   * WebSocket frame, a banner through a tunnel) wait at the front of its buffer, the socket
+   * neither flowing nor paused, so a reader that comes later still gets every byte. The client
+   * keeps closing it on {@link close} (or on the next {@link request}, which opens a new one).
+   *
+   * @example
+   * ```ts
+   * client.request(Method.GET, '/chat', ['Upgrade: websocket', 'Connection: Upgrade', …])
+   * while (client.getStatus() === Status.REQUESTING) await client.pollAsync()
+   * if (client.getResponseCode() === 101) client.connection!.on('data', onFrameBytes)
+   * ```
    */
   get connection(): Socket | null {
     return this.conn?.socket ?? null
@@ -249,6 +263,7 @@ export class HTTPClient extends EventEmitter {
       throw new PorticoError('PORTICO_ERR_CLIENT_STATE', `request() needs status CONNECTED, not ${Status[this.status]}`)
     }
     const name = methodName(method).toUpperCase()
+    validateMethod(name)
     if (url === '' || /[\s\x00-\x1f\x7f]/.test(url)) throw new PorticoError('PORTICO_ERR_INVALID_REQUEST_URL', `Invalid request target ${JSON.stringify(url)}`)
     const payload = name === 'GET' ? new Uint8Array(0) : body
     const target = this.target

@@ -43,8 +43,11 @@ const HEAD_END = Buffer.from('\r\n\r\n', 'latin1')
 
 /**
  * Asks the proxy at the other end of `socket` for a tunnel to `host:port`. Resolves once the
- * proxy answered 2xx (bytes that followed its head are put back on the socket); rejects with
- * `PORTICO_ERR_PROXY_TUNNEL` otherwise (the socket is destroyed).
+ * proxy answered 2xx; rejects with `PORTICO_ERR_PROXY_TUNNEL` otherwise (the socket is
+ * destroyed). The socket is resolved neither flowing nor paused (`readableFlowing === null`),
+ * with the tunnelled bytes that came with the proxy's answer put back at the front of its
+ * buffer: the next reader (a `'data'` listener, `read()`, `tls.connect({ socket })`) gets
+ * them, however late it comes.
  *
  * @example
  * ```ts
@@ -100,6 +103,9 @@ export function connectTunnel(socket: Socket, host: string, port: number, proxyA
         return fail(`The proxy answered CONNECT with ${response.statusCode} ${response.statusMessage}`.trim())
       }
       cleanup()
+      // Our 'data' listener left the stream flowing: with no listener, the bytes put back (and
+      // any that follow) would be emitted to nobody. Neither flowing nor paused, they wait.
+      ;(socket as { readableFlowing: boolean | null }).readableFlowing = null
       if (rest.length > 0) socket.unshift(rest)
       resolve()
     }

@@ -5,7 +5,7 @@
  * @module
  */
 import { PorticoError } from '../errors.js'
-import { writeRequestHead } from '../http1/head-writer.js'
+import { validateMethod, writeRequestHead } from '../http1/head-writer.js'
 import { methodName, type Method } from '../http1/method.js'
 import { Agent } from './agent.js'
 import type { ClientResponse } from './client-response.js'
@@ -113,6 +113,7 @@ export async function request(url: string | URL, options: RequestOptions = {}): 
   let method = (options.method === undefined
     ? (body.kind === 'none' ? 'GET' : 'POST')
     : methodName(options.method)).toUpperCase()
+  validateMethod(method)
   const headers = flattenHeaders(options.headers)
   if (prepared.contentType !== undefined && !hasHeader(headers, 'content-type')) headers.push('content-type', prepared.contentType)
   const agent = options.agent ?? globalAgent

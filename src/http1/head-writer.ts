@@ -55,6 +55,25 @@ function appendFields(head: string, headers: readonly string[]): string {
 }
 
 /**
+ * Throws `PORTICO_ERR_INVALID_REQUEST_METHOD` unless `method` is a token (RFC 9110 §9.1): a
+ * method with a space or CRLF in it would write a second request onto the connection.
+ *
+ * @example
+ * ```ts
+ * validateMethod('PROPFIND')          // ok
+ * validateMethod('GET / HTTP/1.1\r\n') // throws
+ * ```
+ */
+export function validateMethod(method: string): void {
+  let ok = typeof method === 'string' && method.length > 0
+  for (let i = 0; ok && i < method.length; i++) {
+    const c = method.charCodeAt(i)
+    if (c > 0x7f || TOKEN[c] !== 1) ok = false
+  }
+  if (!ok) throw new PorticoError('PORTICO_ERR_INVALID_REQUEST_METHOD', `Invalid request method ${JSON.stringify(method)}`)
+}
+
+/**
  * Throws `PORTICO_ERR_INVALID_HEADER_INPUT` unless `name` is a token (RFC 9110 §5.1).
  *
  * @example

@@ -2,7 +2,8 @@
  * What the request and the response parsers share, on top of the field lines
  * ({@link FieldParser}) and chunked bodies ({@link ChunkParser}): the incremental byte loop,
  * the protocol version (RFC 9112 §2.3), message framing (RFC 9112 §6), Content-Length and
- * until-close bodies, keep-alive (RFC 9112 §9.3), protocol switches and the end of input.
+ * until-close bodies, keep-alive (RFC 9112 §9.3), protocol switches, halting between messages
+ * and the end of input.
  * The subclasses parse their own start line and build their own head.
  * @module
  */
@@ -16,8 +17,8 @@ import type { MessageHead } from './types.js'
 // Module-local copies: V8 reads these faster than namespace properties in the hot loops.
 const { CR, K_CONNECTION, K_EXPECT, K_TRANSFER_ENCODING, K_UPGRADE, LF, ST_AFTER_VERSION,
   ST_BODY_CL, ST_BODY_EOF, ST_CHUNK_DATA, ST_CHUNK_DATA_CR, ST_CHUNK_SIZE_START, ST_DEAD, ST_DOT,
-  ST_EXT_NAME, ST_EXT_QUOTED_END, ST_FIELD_START, ST_LAST_SECTION, ST_MAJOR, ST_METHOD, ST_MINOR,
-  ST_PRI, ST_PROTO, ST_START, ST_UPGRADED } = states
+  ST_EXT_NAME, ST_EXT_QUOTED_END, ST_FIELD_START, ST_HALTED, ST_LAST_SECTION, ST_MAJOR, ST_METHOD,
+  ST_MINOR, ST_PRI, ST_PROTO, ST_START, ST_UPGRADED } = states
 
 const PROTOCOLS = ['HTTP/', 'RTSP/', 'ICE/']
 
@@ -53,7 +54,61 @@ export abstract class Http1Parser<Head extends MessageHead> extends ChunkParser<
    * ```
    */
   get betweenMessages(): boolean {
-    return this.state === ST_START
+    return this.state === ST_START || this.state === ST_HALTED
+  }
+
+  /**
+   * `true` while the parser is stopped by {@link halt}.
+   *
+   * @example
+   * ```ts
+   * if (parser.halted) parser.resume()
+   * ```
+   */
+  get halted(): boolean {
+    return this.state === ST_HALTED
+  }
+
+  /**
+   * Stops the parser at the end of the message just completed: the `execute` call under way
+   * returns at once with the offset where that message ended (the bytes after it are not
+   * parsed), and later calls consume nothing (return 0) until {@link resume} or {@link reset}.
+   * What a client uses to read one response per request, and see the bytes that follow it.
+   *
+   * Call it from `onComplete`, or between `execute` calls when no message is under way
+   * ({@link betweenMessages}); in the middle of a message it throws `PORTICO_ERR_PARSER_STATE`.
+   * A parser already stopped (protocol switch, error) stays as it is. It costs the byte loop
+   * nothing: halting is a state, tested with the protocol switch's.
+   *
+   * @example
+   * ```ts
+   * const parser = new ResponseParser({ onHead, onBody, onComplete: () => parser.halt() })
+   * const used = parser.execute(chunk)
+   * if (parser.halted) {
+   *   const extra = chunk.subarray(used) // after the response: not the start of another one
+   *   parser.resume() // once the next request is sent
+   * }
+   * ```
+   */
+  halt(): void {
+    const st = this.state
+    if (st === ST_START) this.state = ST_HALTED
+    else if (st < ST_HALTED) throw new HttpParseError('PORTICO_ERR_PARSER_STATE', 0, 'halt() is only possible between messages')
+  }
+
+  /**
+   * Parses again after {@link halt}: the next byte is the start of the next message on the same
+   * connection (what the connection announced, such as `Connection: close`, still holds;
+   * {@link reset} forgets it). Does nothing unless halted.
+   *
+   * @example
+   * ```ts
+   * parser.resume()
+   * parser.execute(nextResponseBytes)
+   * ```
+   */
+  resume(): void {
+    if (this.state === ST_HALTED) this.state = ST_START
   }
 
   /** Parses the start line from `p`; returns where it stopped (the state says what is next). */
@@ -66,7 +121,8 @@ export abstract class Http1Parser<Head extends MessageHead> extends ChunkParser<
   /**
    * Parses `data`, calling the callbacks for every message it completes. Returns the bytes
    * consumed: `data.length`, or, when a message switched protocols, the offset where the
-   * other protocol's bytes begin. Throws `HttpParseError` on a protocol error.
+   * other protocol's bytes begin, or, when `onComplete` called {@link halt}, the offset where
+   * the message ended. Throws `HttpParseError` on a protocol error.
    *
    * @example
    * ```ts
@@ -75,8 +131,8 @@ export abstract class Http1Parser<Head extends MessageHead> extends ChunkParser<
    * ```
    */
   execute(data: Buffer): number {
-    if (this.state >= ST_UPGRADED) {
-      if (this.state === ST_UPGRADED) return 0
+    if (this.state >= ST_HALTED) {
+      if (this.state !== ST_DEAD) return 0
       throw new HttpParseError('PORTICO_ERR_PARSER_STATE', 0)
     }
     const len = data.length
@@ -94,7 +150,8 @@ export abstract class Http1Parser<Head extends MessageHead> extends ChunkParser<
         p = len
       } else if (st === ST_PRI) p = this.preface(data, p, len)
       else p = this.chunkLine(data, p, len)
-      if (this.state === ST_UPGRADED) return p
+      // Halted or upgraded (errors throw): the bytes from `p` on are not this parser's.
+      if (this.state >= ST_HALTED) return p
     }
     const st = this.state
     if (st !== ST_START && st <= ST_LAST_SECTION) this.saveSection(len)
@@ -113,7 +170,7 @@ export abstract class Http1Parser<Head extends MessageHead> extends ChunkParser<
    */
   finish(): void {
     const st = this.state
-    if (st === ST_START || st === ST_UPGRADED || st === ST_DEAD) return
+    if (st === ST_START || st >= ST_HALTED) return
     if (st === ST_BODY_EOF) {
       this.state = ST_START
       this.closed = true
@@ -125,7 +182,8 @@ export abstract class Http1Parser<Head extends MessageHead> extends ChunkParser<
   }
 
   /**
-   * Makes the parser ready for a new connection (after an error or a protocol switch).
+   * Makes the parser ready for a new connection (after an error, a protocol switch or a
+   * {@link halt}).
    *
    * @example
    * ```ts

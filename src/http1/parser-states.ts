@@ -48,10 +48,13 @@ export const ST_CHUNK_DATA_CR = 34
 export const ST_CHUNK_DATA_LF = 35
 /** After `PRI * HTTP/2.0\r\n`: the rest of the HTTP/2 preface (RFC 9113 §3.4). */
 export const ST_PRI = 36
+// The stopped states come last: `state >= ST_HALTED` is the parsers' one test for all of them.
+/** Stopped between messages by `halt()`, until `resume()` or `reset()`. */
+export const ST_HALTED = 37
 /** Stopped: the connection switched protocols. */
-export const ST_UPGRADED = 37
+export const ST_UPGRADED = 38
 /** Stopped: a parse error was thrown. */
-export const ST_DEAD = 38
+export const ST_DEAD = 39
 
 export const CR = 0x0d
 export const LF = 0x0a
