@@ -68,6 +68,13 @@ export interface Hub {
   unsubscribe(topic: string, listener?: HubListener): void
   /** The topics with at least one listener in this process. */
   topics(): string[]
+  /**
+   * Resolves once this process's subscription to `topic` is in effect in the transport: while
+   * connected, a message published from then on reaches this process's listeners. At once for
+   * hubs with nothing to subscribe (memory, cluster). Never rejects (a failed subscription is an
+   * `error` event). Optional for hubs written outside Portico; every {@link BaseHub} has it.
+   */
+  whenSubscribed?(topic: string): Promise<void>
   /** Stops the transport and drops every listener. Idempotent. */
   close(): Promise<void>
   /** `error` (transport failures, listener throws), `connected`, `disconnected`. */
@@ -142,6 +149,10 @@ export abstract class BaseHub extends EventEmitter implements Hub {
 
   topics(): string[] {
     return [...this.subscribers.keys()]
+  }
+
+  whenSubscribed(_topic: string): Promise<void> {
+    return Promise.resolve()
   }
 
   async close(): Promise<void> {

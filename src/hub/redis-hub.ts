@@ -53,6 +53,10 @@ export class RedisHub extends BaseHub {
   private readonly ownsClient: boolean
   private healthy = { client: false, subscriber: false }
   private reported = false
+  /** Per topic, the SUBSCRIBE sent for its first listener until Redis answers it. */
+  private readonly subscribing = new Map<string, Promise<void>>()
+  /** The re-subscription after a reconnection, until Redis answers it. */
+  private confirming: Promise<void> | undefined
   /** @internal true until `redisHub()` has decided between connected, local or failed */
   starting = true
 
@@ -108,11 +112,37 @@ export class RedisHub extends BaseHub {
     )
   }
 
+  /**
+   * Resolves once Redis has answered the SUBSCRIBE in flight for `topic` (the one sent for its
+   * first listener, or the re-subscription after a reconnection): from then on every message
+   * published on it reaches this process. At once when none is in flight. A SUBSCRIBE sent while
+   * Redis is unreachable waits in ioredis's offline queue, and this with it; once connected
+   * again, the hub emits `connected` only after the re-subscriptions are confirmed.
+   *
+   * @example
+   * ```ts
+   * hub.subscribe('news', onMessage)
+   * await hub.whenSubscribed('news')
+   * const missed = await store.since('news', lastEventId) // nothing can fall between the two
+   * ```
+   */
+  override async whenSubscribed(topic: string): Promise<void> {
+    await Promise.all([this.subscribing.get(topic), this.confirming])
+  }
+
   protected override firstSubscriber(topic: string): void {
-    this.subscriber.subscribe(this.channel(topic)).catch((error: unknown) => this.report(new PorticoError('PORTICO_ERR_HUB_PUBLISH_FAILED', `Redis SUBSCRIBE ${topic} failed`, { cause: error })))
+    const answered: Promise<void> = this.subscriber.subscribe(this.channel(topic)).then(
+      () => {},
+      (error: unknown) => this.report(new PorticoError('PORTICO_ERR_HUB_PUBLISH_FAILED', `Redis SUBSCRIBE ${topic} failed`, { cause: error })),
+    )
+    this.subscribing.set(topic, answered)
+    void answered.then(() => {
+      if (this.subscribing.get(topic) === answered) this.subscribing.delete(topic)
+    })
   }
 
   protected override lastSubscriberGone(topic: string): void {
+    this.subscribing.delete(topic)
     this.subscriber.unsubscribe(this.channel(topic)).catch(() => {})
   }
 
@@ -127,14 +157,17 @@ export class RedisHub extends BaseHub {
     this.report(new PorticoError('PORTICO_ERR_HUB_UNREACHABLE', 'Lost the connection to Redis; reconnecting', { cause: error }))
   }
 
-  private async confirmSubscriptions(): Promise<void> {
+  private confirmSubscriptions(): Promise<void> {
     const channels = this.topics().map((t) => this.channel(t))
-    if (channels.length === 0) return
-    try {
-      await this.subscriber.subscribe(...channels)
-    } catch {
-      // The next 'ready' tries again.
-    }
+    if (channels.length === 0) return Promise.resolve()
+    const confirming: Promise<void> = this.subscriber.subscribe(...channels).then(
+      () => {},
+      () => {}, // The next 'ready' tries again.
+    )
+    this.confirming = confirming
+    return confirming.then(() => {
+      if (this.confirming === confirming) this.confirming = undefined
+    })
   }
 
   private watch(conn: RedisClientLike, role: 'client' | 'subscriber'): void {

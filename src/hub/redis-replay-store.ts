@@ -136,7 +136,10 @@ export class RedisReplayStore implements ReplayStore {
 
 /**
  * Creates a Redis Streams replay store on a hub's connection (events are then appended and
- * published atomically) or on any ioredis client.
+ * published atomically) or on any ioredis client. On a plain client, appending and publishing
+ * are two steps: with several processes publishing on one channel, instances may deliver live
+ * events out of stream order, and a client can miss on replay an event published late (each
+ * event still reaches a client at most once; docs/scaling.md). Prefer the hub's store then.
  *
  * @example
  * ```ts

@@ -79,43 +79,83 @@ export function compareSeq(a: string, b: string): number {
   return minor === 0n ? 0 : minor < 0n ? -1 : 1
 }
 
-/** Options of {@link memoryReplayStore}. */
+/**
+ * Options of {@link memoryReplayStore}. The store holds at most `maxChannels` channels of at most
+ * `maxEvents` events each, so dynamic channel names (one per user, per room) cannot grow it
+ * without bound.
+ *
+ * @example
+ * ```ts
+ * // Per-room channels: keep the 5,000 most recently used rooms, 100 events each, for 10 minutes.
+ * memoryReplayStore({ maxChannels: 5_000, maxEvents: 100, maxAgeMs: 600_000 })
+ * ```
+ */
 export interface MemoryReplayOptions {
-  /** Events kept per channel. Default 1000. */
+  /** Events kept per channel (the oldest go first). Default 1000. */
   maxEvents?: number
-  /** Events older than this are forgotten. Default: no age limit. */
+  /**
+   * Events older than this are forgotten, and so is a channel whose events are all older (it
+   * holds nothing but its name). Default: no age limit.
+   */
   maxAgeMs?: number
+  /**
+   * Channels kept. Creating one more forgets the least recently used channel, whole: the one
+   * longest without an append or a read. Default 10,000.
+   */
+  maxChannels?: number
 }
 
 interface Entry extends StoredEvent {
   readonly at: number
 }
 
-interface Channel {
-  seq: number
-  readonly entries: Entry[]
-}
-
-/** The in-memory replay store: one process (use the Redis store across instances). */
-class MemoryReplayStore implements ReplayStore {
+/**
+ * The in-memory replay store: one process (use the Redis store across instances). Sequences come
+ * from one counter for the whole store, so they still increase per channel and an id is never
+ * given twice, even to a channel that was forgotten and comes back: a client's old
+ * `Last-Event-ID` is then unknown (it receives every stored event) instead of matching a new event.
+ *
+ * @example
+ * ```ts
+ * const store = memoryReplayStore({ maxChannels: 1_000 })
+ * await store.append('room:42', encodeEvent({ data: 'hi' }))
+ * store.size // 1 channel held
+ * ```
+ */
+export class MemoryReplayStore implements ReplayStore {
   readonly shared = false
-  private readonly channels = new Map<string, Channel>()
+  /** Least recently used first: a use moves a channel to the end. */
+  private readonly channels = new Map<string, Entry[]>()
   private readonly maxEvents: number
   private readonly maxAgeMs: number
+  private readonly maxChannels: number
+  private seq = 0
 
+  /** @internal use {@link memoryReplayStore} */
   constructor(options: MemoryReplayOptions) {
     this.maxEvents = Math.max(1, options.maxEvents ?? 1000)
     this.maxAgeMs = options.maxAgeMs ?? Infinity
+    this.maxChannels = Math.max(1, options.maxChannels ?? 10_000)
+  }
+
+  /** How many channels the store holds now. */
+  get size(): number {
+    return this.channels.size
   }
 
   async append(channel: string, body: Uint8Array, eventId?: string): Promise<StoredEvent> {
-    let ch = this.channels.get(channel)
-    if (ch === undefined) this.channels.set(channel, (ch = { seq: 0, entries: [] }))
-    const seq = String(++ch.seq)
+    const now = Date.now()
+    this.forgetExpired(now)
+    let entries = this.use(channel)
+    if (entries === undefined) {
+      this.channels.set(channel, (entries = []))
+      if (this.channels.size > this.maxChannels) this.channels.delete(this.channels.keys().next().value as string)
+    }
+    const seq = String(++this.seq)
     const id = eventId ?? seq
-    const entry: Entry = { id, seq, bytes: withIdLine(id, body), at: Date.now() }
-    ch.entries.push(entry)
-    if (ch.entries.length > this.maxEvents) ch.entries.shift()
+    const entry: Entry = { id, seq, bytes: withIdLine(id, body), at: now }
+    entries.push(entry)
+    if (entries.length > this.maxEvents) entries.shift()
     return entry
   }
 
@@ -137,23 +177,54 @@ class MemoryReplayStore implements ReplayStore {
     this.channels.clear()
   }
 
+  /** A channel's entries, the channel marked as the most recently used. */
+  private use(channel: string): Entry[] | undefined {
+    const entries = this.channels.get(channel)
+    if (entries === undefined) return undefined
+    this.channels.delete(channel)
+    this.channels.set(channel, entries)
+    return entries
+  }
+
+  /** A channel's entries within `maxAgeMs`; a channel left with none is forgotten. */
   private live(channel: string): Entry[] {
-    const ch = this.channels.get(channel)
-    if (ch === undefined) return []
+    const entries = this.use(channel)
+    if (entries === undefined) return []
     const limit = Date.now() - this.maxAgeMs
-    while (ch.entries.length > 0 && ch.entries[0].at < limit) ch.entries.shift()
-    return ch.entries
+    let old = 0
+    while (old < entries.length && entries[old].at < limit) old++
+    if (old > 0) entries.splice(0, old)
+    if (entries.length === 0) this.channels.delete(channel)
+    return entries
+  }
+
+  /**
+   * Forgets the least recently used channels whose newest event is past `maxAgeMs`. It stops at
+   * the first one that is not, so an append costs O(1) amortized; a stale channel further on is
+   * forgotten when it is read or once the channels before it go.
+   */
+  private forgetExpired(now: number): void {
+    if (this.maxAgeMs === Infinity) return
+    const limit = now - this.maxAgeMs
+    for (const [channel, entries] of this.channels) {
+      const newest = entries.at(-1)
+      if (newest !== undefined && newest.at >= limit) return
+      this.channels.delete(channel)
+    }
   }
 }
 
 /**
- * Creates an in-memory replay store (one process).
+ * Creates an in-memory replay store (one process). Bounded: `maxChannels` channels (least
+ * recently used forgotten first) of `maxEvents` events, none older than `maxAgeMs` when set.
  *
  * @example
  * ```ts
  * attachHub(server, memoryHub(), { replay: memoryReplayStore({ maxEvents: 100 }) })
+ * // One channel per user: bound the channels, and forget a user's events after an hour.
+ * attachHub(server, memoryHub(), { replay: memoryReplayStore({ maxChannels: 50_000, maxAgeMs: 3_600_000 }) })
  * ```
  */
-export function memoryReplayStore(options: MemoryReplayOptions = {}): ReplayStore {
+export function memoryReplayStore(options: MemoryReplayOptions = {}): MemoryReplayStore {
   return new MemoryReplayStore(options)
 }

@@ -237,13 +237,17 @@ export class SseBridge {
   /**
    * Whether `conn`'s replay already covered `seq`: the live copy of a replayed event can come
    * after the replay, since pub/sub messages travel on the subscriber connection, which may lag
-   * the one the store read from. The mark is dropped once a newer event passes.
+   * the one the store read from. With a sequenced store live events come in stream order, so the
+   * mark is dropped once a newer event passes. With a shared store that appends and publishes in
+   * two steps they need not (publisher A appends 5, B appends 6 and publishes it, then A publishes
+   * 5): the mark stays while the connection is in the channel.
    */
   private replayedTo(conn: SSEConnection, channel: string, seq: string): boolean {
     const marks = this.replayed.get(conn)
     const mark = marks?.get(channel)
     if (marks === undefined || mark === undefined) return false
     if (compareSeq(seq, mark) <= 0) return true
+    if (!this.sequenced) return false
     marks.delete(channel)
     if (marks.size === 0) this.replayed.delete(conn)
     return false
@@ -259,9 +263,10 @@ export class SseBridge {
       if (byChannel.get(channel) !== queue) return
       byChannel.delete(channel)
       if (byChannel.size === 0) this.joining.delete(conn)
-      // A shared store orders every instance's events: whatever is at or before the newest
-      // event replayed (or the client's own stream id) was replayed or seen by the client.
-      let mark = this.sequenced && STREAM_ID.test(conn.lastEventId) ? conn.lastEventId : undefined
+      // A shared store orders every instance's events by stream id: whatever is at or before the
+      // newest event replayed (or the client's own stream id) was replayed or counts as seen by
+      // the client (see docs/scaling.md for a store that appends and publishes in two steps).
+      let mark = store.shared && STREAM_ID.test(conn.lastEventId) ? conn.lastEventId : undefined
       const seen = new Set<string>()
       for (const e of events) {
         seen.add(e.seq)
@@ -280,7 +285,15 @@ export class SseBridge {
       if (marks === undefined) this.replayed.set(conn, (marks = new Map()))
       marks.set(channel, mark)
     }
-    store.since(channel, conn.lastEventId).then(finish, (e: unknown) => {
+    // The read waits until this process's subscription to the channel is in effect: an event
+    // published between a read made earlier and the subscription would reach the client by
+    // neither. Events arriving from then on wait in `queue`, and `finish` drops the replayed ones.
+    // While the hub is disconnected there is nothing to wait for (the gap fill covers it).
+    const read = async (): Promise<StoredEvent[]> => {
+      if (this.hub.connected !== false) await this.hub.whenSubscribed?.(topicOf(channel))
+      return byChannel.get(channel) === queue ? store.since(channel, conn.lastEventId) : []
+    }
+    read().then(finish, (e: unknown) => {
       this.fail('SSE replay store read failed', e)
       finish([])
     })

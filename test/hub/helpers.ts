@@ -1,8 +1,73 @@
 /**
- * Helpers of the hub tests: a raw SSE reader. Processes, Redis and ports are in test/fixtures/.
+ * Helpers of the hub tests: a raw SSE reader, and hooks that hold a Redis hub's subscriber
+ * connection back. Processes, Redis and ports are in test/fixtures/.
  * @module
  */
+import type { EventEmitter } from 'node:events'
 import { connect, type Socket } from 'node:net'
+import type { RedisHub } from '../../src/hub/redis-hub.js'
+
+/** Resolves when `check()` holds (polled every 5 ms); rejects after `ms` with `what()`. */
+export function waitFor(check: () => boolean, what: () => string, ms = 5000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now()
+    const poll = (): void => {
+      if (check()) resolve()
+      else if (Date.now() - started > ms) reject(new Error('timed out; ' + what()))
+      else setTimeout(poll, 5)
+    }
+    poll()
+  })
+}
+
+/** The `data:` values of an SSE byte stream, in order. */
+export const dataOf = (text: string): string[] => [...text.matchAll(/^data: (.*)$/gm)].map((m) => m[1])
+
+/**
+ * Holds what the subscriber connection of `hub` receives until `release()`, as a subscriber
+ * connection that lags the command connection does.
+ */
+export function delaySubscriber(hub: RedisHub): { held: unknown[][]; hold(): void; release(): void } {
+  const sub = hub.subscriber as unknown as EventEmitter
+  const listeners = sub.listeners('messageBuffer') as Array<(...args: unknown[]) => void>
+  sub.removeAllListeners('messageBuffer')
+  let holding = false
+  const held: unknown[][] = []
+  const pass = (args: unknown[]): void => {
+    for (const l of listeners) l(...args)
+  }
+  sub.on('messageBuffer', (...args: unknown[]) => (holding ? held.push(args) : pass(args)))
+  return {
+    held,
+    hold: () => {
+      holding = true
+    },
+    release: () => {
+      holding = false
+      for (const args of held.splice(0)) pass(args)
+    },
+  }
+}
+
+/**
+ * Holds the SUBSCRIBEs of `hub`'s subscriber connection (those of topic `only`, when given) until
+ * `open()`, as a subscriber connection slower than the command connection does; `sent` are the
+ * held commands' answers.
+ */
+export function gateSubscribe(hub: RedisHub, only?: string): { sent: Array<Promise<unknown>>; open(): void } {
+  const sub = hub.subscriber as unknown as { subscribe(...channels: string[]): Promise<unknown> }
+  const subscribe = sub.subscribe.bind(sub)
+  let open!: () => void
+  const gate = new Promise<void>((resolve) => (open = resolve))
+  const sent: Array<Promise<unknown>> = []
+  sub.subscribe = (...channels: string[]) => {
+    if (only !== undefined && !channels.includes(hub.channel(only))) return subscribe(...channels)
+    const answer = gate.then(() => subscribe(...channels))
+    sent.push(answer)
+    return answer
+  }
+  return { sent, open }
+}
 
 /** One parsed SSE event. */
 export interface ReadEvent {

@@ -4,6 +4,7 @@ import { redisHub, type RedisHub } from '../../src/hub/redis-hub.js'
 import type { HubMessage } from '../../src/hub/hub.js'
 import { freePort, sleep } from '../fixtures/net.js'
 import { RedisProcess } from '../fixtures/redis.js'
+import { gateSubscribe } from './helpers.js'
 
 function waitFor(check: () => boolean, ms = 8000): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -71,6 +72,24 @@ describe('redisHub against a real redis-server', () => {
     assert.equal((await store.after('ch', two.seq)).length, 1)
     assert.equal(await store.latest('ch'), (await store.after('ch', two.seq))[0].seq)
     assert.deepEqual(await store.since('empty', one.id), [])
+  })
+
+  it('whenSubscribed resolves once Redis answered the SUBSCRIBE, and a message published then arrives', async () => {
+    const a = await hub('when:')
+    const b = await hub('when:')
+    await b.whenSubscribed('nothing-in-flight')
+    const slow = gateSubscribe(b)
+    const got: string[] = []
+    b.subscribe('t', (m) => got.push(m.payload.toString()))
+    let settled = false
+    const subscribed = b.whenSubscribed('t').then(() => (settled = true))
+    await a.publish('t', 'early') // a round trip to Redis while the SUBSCRIBE is held
+    assert.equal(settled, false)
+    slow.open()
+    await subscribed
+    await a.publish('t', 'now')
+    await waitFor(() => got.length === 1)
+    assert.deepEqual(got, ['now'])
   })
 
   it('keeps topics apart by prefix', async () => {

@@ -1,6 +1,5 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import type { EventEmitter } from 'node:events'
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import { redisHub, type RedisHub } from '../../src/hub/redis-hub.js'
 import { loadRedis, whenReady } from '../../src/hub/redis-client.js'
@@ -8,49 +7,9 @@ import { SseBridge } from '../../src/hub/sse-bridge.js'
 import { SseRegistry } from '../../src/sse/sse-registry.js'
 import { RedisProcess } from '../fixtures/redis.js'
 import { open } from '../sse/fake-transport.js'
+import { dataOf, delaySubscriber, waitFor } from './helpers.js'
 
 const noFail = (message: string, error: unknown): void => assert.fail(`${message}: ${String(error)}`)
-
-function waitFor(check: () => boolean, what: () => string, ms = 5000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now()
-    const poll = (): void => {
-      if (check()) resolve()
-      else if (Date.now() - started > ms) reject(new Error('timed out; ' + what()))
-      else setTimeout(poll, 5)
-    }
-    poll()
-  })
-}
-
-/** The `data:` values of an SSE byte stream, in order. */
-const dataOf = (text: string): string[] => [...text.matchAll(/^data: (.*)$/gm)].map((m) => m[1])
-
-/**
- * Holds what the subscriber connection of `hub` receives until `release()`, as a subscriber
- * connection that lags the command connection does.
- */
-function delaySubscriber(hub: RedisHub): { held: unknown[][]; hold(): void; release(): void } {
-  const sub = hub.subscriber as unknown as EventEmitter
-  const listeners = sub.listeners('messageBuffer') as Array<(...args: unknown[]) => void>
-  sub.removeAllListeners('messageBuffer')
-  let holding = false
-  const held: unknown[][] = []
-  const pass = (args: unknown[]): void => {
-    for (const l of listeners) l(...args)
-  }
-  sub.on('messageBuffer', (...args: unknown[]) => (holding ? held.push(args) : pass(args)))
-  return {
-    held,
-    hold: () => {
-      holding = true
-    },
-    release: () => {
-      holding = false
-      for (const args of held.splice(0)) pass(args)
-    },
-  }
-}
 
 /** A TCP gate in front of Redis: refuses connections until opened (Redis "unreachable"). */
 async function gate(target: number): Promise<{ url: string; open(): void; close(): Promise<void> }> {
@@ -167,6 +126,7 @@ describe('SseBridge on Redis Streams: replay while the subscriber connection lag
     const [s1] = await broadcastHeld('c1')
     const back = open(registryB, s1)
     back.c.join('news')
+    await new Promise((resolve) => setImmediate(resolve)) // the replay's XRANGE is sent
     await b.replayStore().latest('news') // after the replay's XRANGE on the same connection
     lag.release()
     bridgeA.broadcast('news', 'e', 'c2')
