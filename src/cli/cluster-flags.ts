@@ -244,6 +244,14 @@ async function runWorkerSide(command: ScaledCommand): Promise<number> {
   return new Promise<number>(() => {})
 }
 
+/** The one line telling why the workers did not start: a worker's listen error as when alone. */
+function startFailure(err: unknown, port: number, addr: string): string {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined; e !== undefined && e !== null; e = e.cause as typeof e) {
+    if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') return describeListenError(e, port, addr)
+  }
+  return `the workers did not start: ${(err as Error).message}`
+}
+
 /** The primary of `--workers`: check Redis and the port, fork, announce; exits on a signal. */
 async function runPrimary(command: ScaledCommand): Promise<number> {
   if (command.scale.redis !== undefined && !(await redisAnswers(command))) return 1
@@ -261,7 +269,9 @@ async function runPrimary(command: ScaledCommand): Promise<number> {
   try {
     supervisor = await cluster({ workers: command.scale.workers, env: { [PORT_ENV]: String(port) } })
   } catch (err) {
-    command.fail(`the workers did not start: ${(err as Error).message}`)
+    process.off('SIGINT', once)
+    process.off('SIGTERM', once)
+    command.fail(startFailure(err, port, command.addr))
     return 1
   }
   command.out(`${command.scale.workers} workers (pids ${supervisor?.pids.join(', ') ?? ''})${command.scale.redis === undefined ? '' : ', joined through Redis'}.`)

@@ -21,9 +21,12 @@ export interface ClusterOptions extends Partial<SupervisorOptions> {
 
 /**
  * Starts `workers` processes sharing the listening port. In the primary, resolves the
- * {@link Supervisor} once every worker serves; in a worker, runs `setup` and resolves
- * `undefined`. A dying worker is restarted with backoff; SIGHUP restarts the workers one at a
- * time gracefully; SIGTERM/SIGINT stop them all gracefully and exit.
+ * {@link Supervisor} once every worker serves, or rejects (`PORTICO_ERR_CLUSTER_START`, with
+ * the failing worker's own error, such as `EADDRINUSE`, as the last `cause`) after stopping
+ * the others and removing its signal handlers; in a worker, runs `setup` and resolves
+ * `undefined` (rejects with the setup's error, reported to the primary first). A dying worker
+ * is restarted with backoff; SIGHUP restarts the workers one at a time gracefully;
+ * SIGTERM/SIGINT stop them all gracefully and exit.
  *
  * @example
  * ```ts
@@ -45,16 +48,24 @@ export async function cluster(options: ClusterOptions = {}): Promise<Supervisor 
   }
   const { setup: _setup, signals = true, ...rest } = options
   const supervisor = new Supervisor({ ...rest, workers: Math.max(1, options.workers ?? availableParallelism()) })
+  const reload = (): void => void supervisor.reload().catch((e: unknown) => console.error('portico cluster: reload failed', e))
+  const shutdown = (): void => {
+    process.off('SIGHUP', reload)
+    void supervisor.stop().finally(() => process.exit(0))
+  }
   if (signals) {
-    const reload = (): void => void supervisor.reload().catch((e: unknown) => console.error('portico cluster: reload failed', e))
-    const shutdown = (): void => {
-      process.off('SIGHUP', reload)
-      void supervisor.stop().finally(() => process.exit(0))
-    }
     process.on('SIGHUP', reload)
     process.once('SIGTERM', shutdown)
     process.once('SIGINT', shutdown)
   }
-  await supervisor.start()
+  try {
+    await supervisor.start()
+  } catch (error) {
+    // Nothing is left to reload or stop: a later signal must not exit the process with 0.
+    process.off('SIGHUP', reload)
+    process.off('SIGTERM', shutdown)
+    process.off('SIGINT', shutdown)
+    throw error
+  }
   return supervisor
 }
