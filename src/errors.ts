@@ -80,6 +80,7 @@ export const ERRORS = {
   PORTICO_ERR_HEADERS_SENT: { message: 'The response head was already sent' },
   PORTICO_ERR_RESPONSE_FINISHED: { message: 'The response was already finished' },
   PORTICO_ERR_INVALID_STATUS_CODE: { message: 'A response status code is not an integer from 100 to 999' },
+  PORTICO_ERR_RESPONSE_LENGTH_MISMATCH: { status: 500, message: 'A streamed response body does not match the Content-Length the handler set' },
   PORTICO_ERR_CONNECTION_CLOSED: { message: 'The connection closed before the message (request or response) was complete' },
   PORTICO_ERR_NOT_UPGRADABLE: { message: 'The request cannot be upgraded (no Upgrade, or not the oldest pending request)' },
   PORTICO_ERR_ALREADY_LISTENING: { message: 'The server is already listening' },

@@ -6,7 +6,19 @@
  * @module
  */
 import type { PorticoResponse } from './response.js'
+import { lengthMismatch } from './response-stream.js'
 import { dateLine, headPrefix, statusHasNoBody, statusLine } from './status-line.js'
+
+/**
+ * What the handler's `Connection` fields say: 0 none set, 1 set without the `close` option,
+ * 2 with it. The engine adds `Connection: close` whenever it closes and the fields do not say so.
+ *
+ * @example
+ * ```ts
+ * const userConnection: UserConnection = /\bclose\b/i.test(value) ? 2 : 1
+ * ```
+ */
+export type UserConnection = 0 | 1 | 2
 
 /**
  * The index of the first field named `name` (case-insensitive) in a flat `[name, value, …]`
@@ -27,19 +39,44 @@ export function findField(headers: readonly string[], name: string, from: number
 }
 
 /**
- * The head of `res` (status line to blank line) from its fields `headers`; `length` -1 when
- * unknown. A known length replaces any `Content-Length` the handler set, unless `keepLength`
- * (HEAD answered with no body); an unknown one is `chunked` or neither. Adds
- * `Connection: close` (or `keep-alive` on HTTP/1.0) unless the handler set a `Connection`
- * field (`userConnection`), and clears `res.keepAlive` when the connection cannot keep it.
+ * The `Content-Length` the handler set for a body it streams (RFC 9110 §8.6): -1 when none;
+ * throws `PORTICO_ERR_RESPONSE_LENGTH_MISMATCH` (status 500) unless every field holds the same
+ * non-negative integer.
  *
  * @example
  * ```ts
- * serializeHead(res, ['Content-Type', 'text/plain'], false, 5, false, false)
+ * declaredLength(['Content-Length', '5']) // 5
+ * declaredLength(['Content-Type', 'text/plain']) // -1
+ * ```
+ */
+export function declaredLength(headers: readonly string[]): number {
+  let length = -1
+  for (let i = findField(headers, 'content-length', 0); i >= 0; i = findField(headers, 'content-length', i + 2)) {
+    const value = headers[i + 1].trim()
+    if (!/^\d{1,15}$/.test(value) || (length >= 0 && Number(value) !== length)) {
+      throw lengthMismatch(`Invalid Content-Length for a response body: ${JSON.stringify(headers[i + 1])}`)
+    }
+    length = Number(value)
+  }
+  return length
+}
+
+/**
+ * The head of `res` (status line to blank line) from its fields `headers`; `length` -1 when
+ * unknown. A known length replaces any `Content-Length` the handler set, unless `keepLength`
+ * (HEAD answered with no body); an unknown one is `chunked` or neither. The handler never
+ * sets `Transfer-Encoding` (`res.addHeader` drops it). Adds `Connection: close` when the
+ * connection closes after this response and the handler's `Connection` fields
+ * (`userConnection`) do not say so, `Connection: keep-alive` on HTTP/1.0 when it stays open
+ * and the handler set none; clears `res.keepAlive` when the connection cannot keep it.
+ *
+ * @example
+ * ```ts
+ * serializeHead(res, ['Content-Type', 'text/plain'], 0, 5, false, false)
  * // 'HTTP/1.1 200 OK\r\nDate: …\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\n'
  * ```
  */
-export function serializeHead(res: PorticoResponse, headers: readonly string[], userConnection: boolean, length: number, chunked: boolean, keepLength: boolean): string {
+export function serializeHead(res: PorticoResponse, headers: readonly string[], userConnection: UserConnection, length: number, chunked: boolean, keepLength: boolean): string {
   const status = res.statusCode
   // The commonest answer (a body of known length, its type the only field, keep-alive on
   // HTTP/1.1) from a cached prefix: no loop over the fields, no Connection field to add.
@@ -56,9 +93,9 @@ export function serializeHead(res: PorticoResponse, headers: readonly string[], 
   if (ownLength) head += 'Content-Length: ' + length + '\r\n'
   else if (chunked) head += 'Transfer-Encoding: chunked\r\n'
   if (res.keepAlive && !res.sink.canKeepAlive(res)) res.keepAlive = false
-  if (!userConnection) {
-    if (!res.keepAlive) head += 'Connection: close\r\n'
-    else if (res.req.httpVersion === '1.0') head += 'Connection: keep-alive\r\n'
-  }
+  if (!res.keepAlive) {
+    // RFC 9112 §9.6: a server that closes says so, whatever the handler's fields say
+    if (userConnection !== 2) head += 'Connection: close\r\n'
+  } else if (userConnection === 0 && res.req.httpVersion === '1.0') head += 'Connection: keep-alive\r\n'
   return head + '\r\n'
 }

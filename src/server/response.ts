@@ -10,7 +10,7 @@ import { validateHeaderName, validateHeaderValue } from '../http1/head-writer.js
 import { PorticoError } from '../errors.js'
 import type { PorticoRequest } from './request.js'
 import { statusHasNoBody } from './status-line.js'
-import { findField, serializeHead } from './response-head.js'
+import { declaredLength, findField, serializeHead, type UserConnection } from './response-head.js'
 import { ResponseStream, type BodyStream, type OpenStreamOptions } from './response-stream.js'
 import { pipeBody, type BodySource } from './send-stream.js'
 import type { BodyEncoder } from './body-encoder.js'
@@ -36,8 +36,6 @@ const JOIN_LIMIT = 16 * 1024
  * ```
  */
 export class PorticoResponse {
-  /** The status to send (200 unless set). */
-  statusCode = 200
   /** The head was written. */
   headersSent = false
   /** The response is complete (or abandoned because the connection closed). */
@@ -74,7 +72,8 @@ export class PorticoResponse {
   /** @internal the held body (`null`: an empty one); undefined when none is held */
   private heldBody: string | Uint8Array | null | undefined = undefined
   private headers: string[] = []
-  private userConnection = false
+  private status = 200
+  private userConnection: UserConnection = 0
   private bodyStream: BodyStream | undefined = undefined
   private encoder: BodyEncoder | undefined = undefined
   private headHooks: ((res: PorticoResponse) => void)[] | undefined = undefined
@@ -89,15 +88,60 @@ export class PorticoResponse {
     this.keepAlive = keepAlive
   }
 
-  /** Sets the status code: an integer from 100 to 999 (else `PORTICO_ERR_INVALID_STATUS_CODE`). */
+  /**
+   * The status to send (200 unless set). Assigning it checks the value as `setStatus` does:
+   * anything but an integer from 100 to 999 (a string, NaN, 42) throws
+   * `PORTICO_ERR_INVALID_STATUS_CODE` and leaves the status as it was, so a value taken from
+   * the request can never write a malformed status line. Assigned after the head was sent, it
+   * changes nothing on the wire.
+   *
+   * @example
+   * ```ts
+   * res.statusCode = 404
+   * ```
+   */
+  get statusCode(): number {
+    return this.status
+  }
+
+  set statusCode(code: number) {
+    if (!Number.isInteger(code) || code < 100 || code > 999) throw invalidStatus(code)
+    this.status = code
+  }
+
+  /**
+   * Sets the status code: an integer from 100 to 999 (else `PORTICO_ERR_INVALID_STATUS_CODE`).
+   *
+   * @example
+   * ```ts
+   * res.setStatus(201).setHeader('Location', '/items/1')
+   * ```
+   */
   setStatus(code: number): this {
     if (this.headersSent) throw new PorticoError('PORTICO_ERR_HEADERS_SENT')
-    if (!Number.isInteger(code) || code < 100 || code > 999) throw new PorticoError('PORTICO_ERR_INVALID_STATUS_CODE', `Invalid status code: ${String(code)}`)
-    this.statusCode = code
+    if (!Number.isInteger(code) || code < 100 || code > 999) throw invalidStatus(code)
+    this.status = code
     return this
   }
 
-  /** Sets a header, replacing any field of that name (an array sets several fields). */
+  /**
+   * Sets a header, replacing any field of that name (an array sets several fields).
+   *
+   * The engine owns the message framing (RFC 9112 §6): a `Transfer-Encoding` field is
+   * dropped, never stored nor sent (as code copying an upstream's headers would set it): the
+   * engine chunks a streamed body itself and gives a whole body its `Content-Length`, and a
+   * sender must never send both (RFC 9112 §6.2). A `Content-Length` set here is replaced by
+   * the real length of a whole body (`send(string | bytes)`); a streamed body
+   * (`openStream()`, `send(stream)`) is held to it: a body going past it or ending short of
+   * it throws `PORTICO_ERR_RESPONSE_LENGTH_MISMATCH` and closes the connection after the bytes
+   * written. A `Connection` field is sent as set, with `close` added when the engine closes
+   * the connection after the response.
+   *
+   * @example
+   * ```ts
+   * res.setHeader('Cache-Control', 'no-store').setHeader('Set-Cookie', ['a=1', 'b=2'])
+   * ```
+   */
   setHeader(name: string, value: string | number | readonly string[]): this {
     this.removeHeader(name)
     if (Array.isArray(value)) for (const v of value as readonly string[]) this.addHeader(name, v)
@@ -105,16 +149,26 @@ export class PorticoResponse {
     return this
   }
 
-  /** Adds a header field (keeping the fields of that name already set). */
+  /**
+   * Adds a header field (keeping the fields of that name already set). A `Transfer-Encoding`
+   * field is dropped: the engine owns the framing (see {@link setHeader}).
+   *
+   * @example
+   * ```ts
+   * res.addHeader('Vary', 'Accept-Encoding')
+   * ```
+   */
   addHeader(name: string, value: string | number): this {
     if (this.headersSent) throw new PorticoError('PORTICO_ERR_HEADERS_SENT')
     const v = typeof value === 'number' ? String(value) : value
     validateHeaderName(name)
     validateHeaderValue(name, v)
     if (name.length === 10 && name.toLowerCase() === 'connection') {
-      this.userConnection = true
-      if (/\bclose\b/i.test(v)) this.keepAlive = false
-    }
+      if (/\bclose\b/i.test(v)) {
+        this.keepAlive = false
+        this.userConnection = 2
+      } else if (this.userConnection === 0) this.userConnection = 1
+    } else if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') return this
     this.headers.push(name, v)
     return this
   }
@@ -130,10 +184,18 @@ export class PorticoResponse {
     return findField(this.headers, name, 0) >= 0
   }
 
-  /** Removes every field of that name. */
+  /**
+   * Removes every field of that name (a `Connection: close` removed still closes the connection).
+   *
+   * @example
+   * ```ts
+   * res.removeHeader('Content-Length')
+   * ```
+   */
   removeHeader(name: string): this {
     if (this.headersSent) throw new PorticoError('PORTICO_ERR_HEADERS_SENT')
     for (let i = findField(this.headers, name, 0); i >= 0; i = findField(this.headers, name, i)) this.headers.splice(i, 2)
+    if (name.length === 10 && this.userConnection !== 0 && name.toLowerCase() === 'connection') this.userConnection = 0
     return this
   }
 
@@ -313,6 +375,11 @@ export class PorticoResponse {
   /**
    * Writes the head now and returns a stream for the body: chunked on HTTP/1.1; with
    * `{ raw: true }` the bytes go out as they are and the connection closes after the body.
+   * With a `Content-Length` set the body is framed by it and held to it: a write past it
+   * throws (nothing of it is written) and an `end()` short of it throws, both with
+   * `PORTICO_ERR_RESPONSE_LENGTH_MISMATCH`, and the connection closes after the bytes written.
+   * A `Content-Length` that is not one non-negative integer throws that error before the head
+   * is written.
    *
    * @example
    * ```ts
@@ -333,13 +400,19 @@ export class PorticoResponse {
       // The encoder's stream has the public shape of a ResponseStream (BodyStream).
       return outer as ResponseStream
     }
-    const noBody = this.req.method === 'HEAD' || statusHasNoBody(this.statusCode)
-    const lengthSet = findField(this.headers, 'content-length', 0) >= 0
+    // the hooks first: the framing follows the status and fields they leave
+    if (this.headHooks !== undefined || this.req.server.headHooks.length !== 0) this.runHeadHooks()
+    const bodiless = statusHasNoBody(this.status)
+    const noBody = bodiless || this.req.method === 'HEAD'
+    // 204/304 keep the handler's Content-Length as it is (it frames nothing)
+    const declared = bodiless ? -1 : declaredLength(this.headers)
+    const lengthSet = bodiless ? findField(this.headers, 'content-length', 0) >= 0 : declared >= 0
     const raw = options.raw === true || (this.req.httpVersion !== '1.1' && !lengthSet)
     if (raw && !lengthSet) this.keepAlive = false
     const chunked = !raw && !lengthSet && !noBody
-    this.writeHead(this.buildHead(-1, chunked))
-    const stream = new ResponseStream(this, chunked, noBody)
+    // the declared length goes out as the engine's own field (one, normalized)
+    this.writeHead(serializeHead(this, this.headers, this.userConnection, declared, chunked, false))
+    const stream = new ResponseStream(this, chunked, noBody, noBody ? -1 : declared)
     this.stream = stream
     this.bodyStream = stream
     return stream
@@ -376,7 +449,7 @@ export class PorticoResponse {
     if (this.encoder !== undefined) return this.sendEncoded(body)
     const len = Buffer.byteLength(body, 'utf8')
     const head = this.buildHead(len, false)
-    if (this.req.method === 'HEAD' || statusHasNoBody(this.statusCode)) this.writeHead(head)
+    if (this.req.method === 'HEAD' || statusHasNoBody(this.status)) this.writeHead(head)
     else if (len === body.length) {
       this.bytesWritten = len
       this.writeHead(head + body)
@@ -401,7 +474,7 @@ export class PorticoResponse {
     if (this.encoder !== undefined) return this.sendEncoded(body ?? EMPTY)
     const len = body === undefined ? 0 : body.length
     const head = this.buildHead(len, false, body === undefined && this.req.method === 'HEAD')
-    if (len === 0 || this.req.method === 'HEAD' || statusHasNoBody(this.statusCode)) this.writeHead(head)
+    if (len === 0 || this.req.method === 'HEAD' || statusHasNoBody(this.status)) this.writeHead(head)
     else if (len <= JOIN_LIMIT) {
       // One buffer, one socket write: a copy of a small body costs less than a second syscall.
       const out = Buffer.allocUnsafe(head.length + len)
@@ -497,11 +570,15 @@ export class PorticoResponse {
   /** @internal drops the headers set so far (before an error answer) */
   resetHeaders(): void {
     this.headers = []
-    this.userConnection = false
+    this.userConnection = 0
   }
 
   private assertOpen(): void {
     if (this.finished) throw new PorticoError('PORTICO_ERR_RESPONSE_FINISHED')
     if (this.headersSent) throw new PorticoError('PORTICO_ERR_HEADERS_SENT')
   }
+}
+
+function invalidStatus(code: unknown): PorticoError {
+  return new PorticoError('PORTICO_ERR_INVALID_STATUS_CODE', `Invalid status code: ${JSON.stringify(String(code))}`)
 }
