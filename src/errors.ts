@@ -71,6 +71,7 @@ export const ERRORS = {
   PORTICO_ERR_ROUTE_UNKNOWN_PARAM_TYPE: { message: 'Unknown parameter type in a route pattern (only {name:int} is known)' },
   PORTICO_ERR_ROUTE_INVALID_METHOD: { message: 'A route method is not an HTTP token' },
   PORTICO_ERR_MIDDLEWARE_INVALID_STAGE: { message: "A middleware stage is neither 'encoding' nor an integer >= 1" },
+  PORTICO_ERR_MIDDLEWARE_INVALID_OPTION: { message: 'A middleware was created with an option out of its range' },
   PORTICO_ERR_MIDDLEWARE_NEXT_CALLED_TWICE: { message: 'A middleware called next() more than once' },
 
   // --- server ---

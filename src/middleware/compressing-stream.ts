@@ -49,10 +49,21 @@ export function createCompressor(coding: Coding, options: CodingOptions): Brotli
   return zlib.createDeflate({ level: options.level ?? 6 })
 }
 
+/** The flush that ends a burst without ending the stream nor resetting the dictionary. */
+function syncFlushOf(coding: Coding): number {
+  return coding === 'br' ? zlib.constants.BROTLI_OPERATION_FLUSH : zlib.constants.Z_SYNC_FLUSH
+}
+
 /**
  * Wraps the connection's `ResponseStream`: `write` feeds the compressor (and returns `false`
  * when it is full), the compressor's output goes to the inner stream, and pauses while the
  * socket is full. `end` flushes the compressor then ends the inner stream.
+ *
+ * A body written bit by bit (NDJSON, streamed HTML) reaches the client as it goes: once per
+ * turn of the event loop after writes (`setImmediate`), the compressor is sync-flushed
+ * (`Z_SYNC_FLUSH`, `BROTLI_OPERATION_FLUSH`), so each burst of writes leaves at once while the
+ * writes of one burst still compress together. While the compressor has a backlog (a fast
+ * source, a slow client) its output flows anyway and the flush waits for it to drain.
  *
  * @example
  * ```ts
@@ -62,6 +73,11 @@ export function createCompressor(coding: Coding, options: CodingOptions): Brotli
  */
 export class CompressingStream {
   private readonly z: BrotliCompress | Gzip | Deflate
+  private readonly flushKind: number
+  /** The flush scheduled after the current burst of writes. */
+  private flushTimer: NodeJS.Immediate | undefined = undefined
+  /** A flush waits for the compressor to drain its backlog. */
+  private flushOnDrain = false
 
   constructor(
     private readonly inner: ResponseStream,
@@ -70,6 +86,7 @@ export class CompressingStream {
   ) {
     const z = createCompressor(coding, options)
     this.z = z
+    this.flushKind = syncFlushOf(coding)
     z.on('data', (chunk: Buffer) => {
       if (!inner.write(chunk)) {
         z.pause()
@@ -79,6 +96,7 @@ export class CompressingStream {
     z.on('end', () => inner.end())
     z.on('error', () => inner.destroy())
     inner.onClose(() => {
+      this.cancelFlush()
       if (!z.writableFinished) z.destroy()
     })
   }
@@ -96,16 +114,19 @@ export class CompressingStream {
   /** Compresses a piece of the body; `false` asks the caller to wait for `onDrain`. */
   write(chunk: string | Uint8Array): boolean {
     if (this.closed) return false
-    return this.z.write(chunk)
+    const ok = this.z.write(chunk)
+    if (this.flushTimer === undefined && !this.flushOnDrain) this.flushTimer = setImmediate(this.flushBurst)
+    return ok
   }
 
   /** Sends what the compressor holds now (a sync point), for streams read as they come. */
   flush(): void {
-    if (!this.closed) this.z.flush()
+    if (!this.closed) this.z.flush(this.flushKind)
   }
 
   /** Ends the body: the compressor's tail, then the end of the response. */
   end(): void {
+    this.cancelFlush()
     if (!this.z.writableEnded) this.z.end()
   }
 
@@ -121,7 +142,33 @@ export class CompressingStream {
 
   /** Closes the connection at once. */
   destroy(): void {
+    this.cancelFlush()
     this.z.destroy()
     this.inner.destroy()
+  }
+
+  /** The end of a burst of writes: flush, or wait for the backlog to drain first. */
+  private readonly flushBurst = (): void => {
+    this.flushTimer = undefined
+    if (this.closed) return
+    if (this.z.writableNeedDrain) {
+      this.flushOnDrain = true
+      this.z.once('drain', this.flushAfterDrain)
+      return
+    }
+    this.z.flush(this.flushKind)
+  }
+
+  private readonly flushAfterDrain = (): void => {
+    this.flushOnDrain = false
+    // After the writes the drain lets through in this turn, if any.
+    if (this.flushTimer === undefined && !this.closed) this.flushTimer = setImmediate(this.flushBurst)
+  }
+
+  private cancelFlush(): void {
+    if (this.flushTimer !== undefined) clearImmediate(this.flushTimer)
+    this.flushTimer = undefined
+    if (this.flushOnDrain) this.z.off('drain', this.flushAfterDrain)
+    this.flushOnDrain = false
   }
 }

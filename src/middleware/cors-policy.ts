@@ -12,7 +12,13 @@
  * - a string: that one origin, always sent as is (the seed's `setCorsOrigin`);
  * - `true`: reflect whatever origin asks;
  * - a RegExp, or a list of strings and RegExps: reflect a matching origin;
- * - a function: reflect when it returns true, or send the string it returns.
+ * - a function: reflect when it returns true, or send the string it returns (`'*'` is
+ *   reflected too when credentials are allowed).
+ *
+ * With `credentials`, the opaque origin `null` (sandboxed iframes, `file:` and `data:`
+ * documents, some redirects: any page can make one) is refused unless the string `'null'` is
+ * named: as the origin, in the list, or returned by the function. A wildcard, `true`, a
+ * RegExp or a function returning `true` does not let it read credentialed answers.
  */
 export type CorsOrigin =
   | string
@@ -48,6 +54,10 @@ interface OriginDecision {
   readonly vary: boolean
 }
 
+function isThenable(value: unknown): value is PromiseLike<boolean | string> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function'
+}
+
 function matches(pattern: string | RegExp, origin: string): boolean {
   return typeof pattern === 'string' ? pattern === origin : pattern.test(origin)
 }
@@ -78,20 +88,31 @@ export class CorsPolicy {
   /** {@link decide}, synchronous unless an origin function answers with a promise. */
   private decideNow(origin: string | undefined): OriginDecision | Promise<OriginDecision> {
     const option = this.options.origin ?? '*'
+    const credentials = this.options.credentials === true
     if (option === '*') {
-      if (!this.options.credentials) return { allow: '*', vary: false }
-      return { allow: origin, vary: true }
+      if (!credentials) return { allow: '*', vary: false }
+      return { allow: origin === 'null' ? undefined : origin, vary: true }
     }
     if (typeof option === 'string') return { allow: option, vary: false }
     if (origin === undefined) return { allow: undefined, vary: true }
-    if (option === true) return { allow: origin, vary: true }
+    // With credentials, only an explicit 'null' lets an opaque origin in (see CorsOrigin).
+    const opaque = credentials && origin === 'null'
+    if (option === true) return { allow: opaque ? undefined : origin, vary: true }
     if (typeof option === 'function') {
       const verdict = option(origin)
-      const decided = (v: boolean | string): OriginDecision => ({ allow: v === true ? origin : typeof v === 'string' ? v : undefined, vary: true })
-      return verdict instanceof Promise ? verdict.then(decided) : decided(verdict)
+      const decided = (v: boolean | string): OriginDecision => {
+        if (typeof v === 'string') {
+          // '*' cannot go with credentials (browsers refuse the pair): it means "this origin".
+          if (v === '*' && credentials) return { allow: opaque ? undefined : origin, vary: true }
+          return { allow: v, vary: true }
+        }
+        return { allow: v === true && !opaque ? origin : undefined, vary: true }
+      }
+      return isThenable(verdict) ? Promise.resolve(verdict).then(decided) : decided(verdict)
     }
     const list = option instanceof RegExp ? [option] : (option as readonly (string | RegExp)[])
-    return { allow: list.some((p) => matches(p, origin)) ? origin : undefined, vary: true }
+    const allowed = opaque ? list.includes('null') : list.some((p) => matches(p, origin))
+    return { allow: allowed ? origin : undefined, vary: true }
   }
 
   /**
@@ -100,6 +121,21 @@ export class CorsPolicy {
    */
   async actualHeaders(origin: string | undefined): Promise<HeaderPair[]> {
     return this.actualFor(await this.decide(origin))
+  }
+
+  /**
+   * {@link actualHeaders}, computed at once unless an origin function answers with a promise
+   * (then a promise of them): the caller applies them before anything else can happen.
+   *
+   * @example
+   * ```ts
+   * const headers = policy.actualHeadersSoon(req.getHeader('origin'))
+   * apply(res, headers instanceof Promise ? await headers : headers)
+   * ```
+   */
+  actualHeadersSoon(origin: string | undefined): HeaderPair[] | Promise<HeaderPair[]> {
+    const decision = this.decideNow(origin)
+    return decision instanceof Promise ? decision.then((d) => this.actualFor(d)) : this.actualFor(decision)
   }
 
   /**
@@ -113,7 +149,10 @@ export class CorsPolicy {
    */
   actualHeadersNow(origin: string | undefined): HeaderPair[] | undefined {
     const decision = this.decideNow(origin)
-    return decision instanceof Promise ? undefined : this.actualFor(decision)
+    if (!(decision instanceof Promise)) return this.actualFor(decision)
+    // Not waited for: a rejection must not go unhandled.
+    decision.catch(() => undefined)
+    return undefined
   }
 
   private actualFor({ allow, vary }: OriginDecision): HeaderPair[] {

@@ -48,30 +48,52 @@ const APPLIED = new WeakSet<PorticoResponse>()
  * Runs the CORS protocol for one request with a policy: a preflight is answered (204) here;
  * any other request gets its headers now, and again right before its head is written
  * (`res.onHead`), so that an error answer that replaced the headers still carries them.
- * Resolves `true` when the request was fully answered.
+ * Resolves `true` when the request was fully answered: by the preflight answer, or by the
+ * engine while an origin function was awaited (a 413 for a body over the limit, a 408), in
+ * which case nothing more is set and no handler should run.
+ *
+ * The headers of an actual request are applied before this returns unless the origin
+ * function answers with a promise, so that an engine answer that follows still carries them.
  *
  * @example
  * ```ts
- * if (await applyCors(policy, req, res)) return
+ * if ((await applyCors(policy, req, res)) || answeredMeanwhile(res)) return
  * await next()
  * ```
  */
 export async function applyCors(policy: CorsPolicy, req: PorticoRequest<any>, res: PorticoResponse): Promise<boolean> {
   const origin = req.getHeader('origin')
   if (isPreflight(req)) {
-    APPLIED.add(res)
     const headers = await policy.preflightHeaders(origin, req.getHeader('access-control-request-headers'), routeMethods(req))
+    if (answeredMeanwhile(res)) return true
+    APPLIED.add(res)
     res.setStatus(204)
     apply(res, headers)
     res.end()
     return true
   }
-  const headers = await policy.actualHeaders(origin)
+  const soon = policy.actualHeadersSoon(origin)
+  const headers = soon instanceof Promise ? await soon : soon
+  if (answeredMeanwhile(res)) return true
   APPLIED.add(res)
   if (headers.length === 0) return false
   apply(res, headers)
   res.onHead((r) => apply(r, headers))
   return false
+}
+
+/**
+ * Whether the engine answered while a middleware was waiting (the policy, or the tick of
+ * `await applyCors`): a 413 for a body over the limit, a 408. Such an answer got the
+ * synchronous CORS headers of `applyCorsNow` when installed by `server.cors()`.
+ *
+ * @example
+ * ```ts
+ * if ((await applyCors(policy, req, res)) || answeredMeanwhile(res)) return
+ * ```
+ */
+export function answeredMeanwhile(res: PorticoResponse): boolean {
+  return res.headersSent || res.finished
 }
 
 /**
@@ -104,7 +126,7 @@ export function applyCorsNow(policy: CorsPolicy, req: PorticoRequest<any>, res: 
 export function cors(options: CorsOptions = {}): Middleware {
   const policy = new CorsPolicy(options)
   return async function corsMiddleware(req: PorticoRequest<any>, res: PorticoResponse, next: () => Promise<void>): Promise<void> {
-    if (await applyCors(policy, req, res)) return
+    if ((await applyCors(policy, req, res)) || answeredMeanwhile(res)) return
     return next()
   }
 }

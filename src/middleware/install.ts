@@ -9,7 +9,7 @@ import { isAbsolute, resolve } from 'node:path'
 import { HttpError } from '../errors.js'
 import { PorticoResponse } from '../server/response.js'
 import { Server } from '../server/server.js'
-import { applyCors, applyCorsNow } from './cors.js'
+import { answeredMeanwhile, applyCors, applyCorsNow } from './cors.js'
 import { CorsPolicy, type CorsOptions } from './cors-policy.js'
 import { mountStatic, type MountOptions } from './mount-static.js'
 import { isInside } from './safe-path.js'
@@ -35,7 +35,7 @@ declare module '../server/server.js' {
     setCorsEnabled(enabled: boolean): void
     /** Whether CORS is on. */
     isCorsEnabled(): boolean
-    /** The allowed origin: `'*'` or one origin (the seed's `set_cors_origin`). */
+    /** The allowed origin: `'*'` or one origin (the seed's `set_cors_origin`); the other options of `cors()` stay. */
     setCorsOrigin(origin: string): void
     /** The allowed origin as set (default `'*'`). */
     getCorsOrigin(): string
@@ -92,7 +92,7 @@ function installCors(server: Server, state: WebState): void {
   server.use(
     async (req, res, next) => {
       if (!state.corsEnabled) return next()
-      if (await applyCors(state.policy, req, res)) return
+      if ((await applyCors(state.policy, req, res)) || answeredMeanwhile(res)) return
       return next()
     },
     { stage: 'encoding' },
@@ -133,7 +133,8 @@ Server.prototype.isCorsEnabled = function isCorsEnabled(this: Server): boolean {
 Server.prototype.setCorsOrigin = function setCorsOrigin(this: Server, origin: string): void {
   const state = stateOf(this)
   state.corsOrigin = origin
-  state.policy = new CorsPolicy({ origin })
+  // Only the origin changes: credentials, exposed headers, max-age… set by cors() stay.
+  state.policy = new CorsPolicy({ ...state.policy.options, origin })
 }
 
 Server.prototype.getCorsOrigin = function getCorsOrigin(this: Server): string {

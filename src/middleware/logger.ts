@@ -8,8 +8,9 @@
  *   sent, read when the response is done) or a `Content-Length` through `getHeader`;
  *   without either, bytes are logged as unknown (`-`, `null`);
  * - when the response has `onFinish(callback)` (Portico's has, with `bytesWritten`), the line
- *   is written when the response is fully sent (streamed bodies included), or when the
- *   connection closed before (`aborted`); otherwise when the inner chain settles.
+ *   is written when the response is fully sent (streamed bodies and error answers included),
+ *   with the status and bytes really sent, or when the connection closed before (`aborted`);
+ *   otherwise when the inner chain settles.
  * @module
  */
 import type { Middleware } from '../router/compose.js'
@@ -182,8 +183,15 @@ function statusOfError(error: unknown): number {
 }
 
 /**
- * A middleware that logs every request once it is answered. Errors thrown further in are
- * logged with their status (500 unless they carry a 4xx/5xx one) and passed on unchanged.
+ * A middleware that logs every request once it is answered.
+ *
+ * With a response that has `onFinish` (Portico's), the line is written when the response is
+ * complete, from what was really sent: the final `statusCode` (an error answer included, as
+ * the error handler or the engine wrote it) and the body bytes written, with `aborted: true`
+ * when the connection closed first (a stream cut short by a failing source, a client that
+ * left). Without `onFinish`, the line is written when the inner chain settles; an error
+ * thrown further in is then logged with its own status (500 unless it carries a 4xx/5xx one).
+ * Errors are passed on unchanged.
  *
  * @example
  * ```ts
@@ -210,13 +218,17 @@ export function logger<Req extends LoggableRequest, Res extends LoggableResponse
       const record: RequestLogRecord = aborted === true ? { ...base, aborted: true } : base
       stream.write(pretty ? formatPretty(record, colors) : formatJson(record))
     }
+    if (typeof res.onFinish === 'function') {
+      // Registered before the chain runs: an error answered after it settles is seen too.
+      res.onFinish((aborted) => write(res.statusCode, aborted))
+      return next()
+    }
     try {
       await next()
     } catch (error) {
       write(statusOfError(error))
       throw error
     }
-    if (typeof res.onFinish === 'function') res.onFinish((aborted) => write(res.statusCode, aborted))
-    else write(res.statusCode)
+    write(res.statusCode)
   }
 }

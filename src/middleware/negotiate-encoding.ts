@@ -51,17 +51,24 @@ export function parseAcceptEncoding(value: string): Weighted[] {
 }
 
 /**
- * Picks the coding to apply to a response: the acceptable coding (q > 0) with the highest
- * weight, ties broken by the order of `available`; `'identity'` when none is acceptable or the
- * header is absent (§12.5.3: no Accept-Encoding means no preference, and identity is always
- * a safe answer). A `*` member stands for every coding not named.
+ * Picks the coding to apply to a response (RFC 9110 §12.5.3): the acceptable coding (q > 0)
+ * with the highest weight, ties broken by the order of `available`, provided the client does
+ * not weigh `identity` (no coding) higher. A `*` member stands for every coding not named,
+ * `identity` included. `identity`'s own weight is that of an `identity` member, else of `*`;
+ * when the client names neither, identity stays acceptable but below any coding it lists.
+ * At equal weight a coding wins over identity reached through `*`, while an `identity`
+ * member the client named itself wins a tie: a coding must weigh strictly more.
+ * Answers `'identity'` when no coding wins or the header is absent (no preference, and
+ * identity is always a safe answer).
  *
  * @example
  * ```ts
- * negotiateEncoding('gzip, deflate, br')     // 'br'
- * negotiateEncoding('br;q=0.1, gzip')         // 'gzip'
- * negotiateEncoding(undefined)                // 'identity'
- * negotiateEncoding('gzip', ['br'])           // 'identity'
+ * negotiateEncoding('gzip, deflate, br')      // 'br'
+ * negotiateEncoding('br;q=0.1, gzip')          // 'gzip'
+ * negotiateEncoding('identity, gzip;q=0.5')    // 'identity'
+ * negotiateEncoding('*')                       // 'br'
+ * negotiateEncoding(undefined)                 // 'identity'
+ * negotiateEncoding('gzip', ['br'])            // 'identity'
  * ```
  */
 export function negotiateEncoding(header: string | undefined, available: readonly string[] = DEFAULT_CODINGS): string {
@@ -70,17 +77,22 @@ export function negotiateEncoding(header: string | undefined, available: readonl
   let star: number | undefined
   const named = new Map<string, number>()
   for (const { name, q } of weighted) {
-    if (name === '*') star = q
+    if (name === '*') star = Math.max(q, star ?? 0)
     else named.set(name, Math.max(q, named.get(name) ?? 0))
   }
   let best = 'identity'
   let bestQ = 0
   for (const coding of available) {
+    if (coding === 'identity') continue
     const q = named.get(coding) ?? star ?? 0
     if (q > bestQ) {
       best = coding
       bestQ = q
     }
   }
+  if (best === 'identity') return best
+  const identity = named.get('identity')
+  if (identity !== undefined) return bestQ > identity ? best : 'identity'
+  if (star !== undefined) return bestQ >= star ? best : 'identity'
   return best
 }

@@ -44,7 +44,13 @@ export class ConcurrencyQueue {
   /** Runs the handler now, queues it, or answers 503 when the queue is full. */
   run(req: PorticoRequest<any>, res: PorticoResponse, entry: RouteEntry): void {
     if (this.max === Infinity) {
-      runRoute(this.server, req, res, entry)
+      let done: Promise<void> | void
+      try {
+        done = runRoute(this.server, req, res, entry)
+      } catch (err) {
+        return this.failed(req, res, err)
+      }
+      if (done !== undefined) done.catch((err: unknown) => this.failed(req, res, err))
       return
     }
     if (this.active < this.max) {
@@ -64,11 +70,27 @@ export class ConcurrencyQueue {
     let done: Promise<void> | void
     try {
       done = runRoute(this.server, req, res, entry)
-    } catch {
+    } catch (err) {
       done = undefined
+      this.failed(req, res, err)
     }
     if (done === undefined) this.next()
-    else done.then(this.release, this.release)
+    else
+      done.then(this.release, (err: unknown) => {
+        this.failed(req, res, err)
+        this.next()
+      })
+  }
+
+  /**
+   * A route failed past its own error handling (the answer itself threw, after the handler
+   * settled): reported through `serverError`; a response left unfinished has its connection
+   * closed, so the client is not left waiting.
+   */
+  private failed(req: PorticoRequest<any>, res: PorticoResponse, err: unknown): void {
+    this.server.emitError(`Answering failed: ${req.method} ${req.path}`, err)
+    if (!res.handlerSettled) handlerSettled(res)
+    if (!res.finished) res.sink.destroy()
   }
 
   private next(): void {
