@@ -151,9 +151,12 @@ export function formatPretty(record: RequestLogRecord, colors: boolean): string 
   const bytes = formatBytes(record.bytes)
   const duration = formatDuration(record.durationMs)
   const aborted = record.aborted === true ? ' aborted' : ''
-  if (!colors) return `${clock} ${record.method} ${record.path} ${record.status} ${bytes} ${duration}${aborted}\n`
+  // The path is the client's: control characters (a decoded %0A or %1B) would forge lines or
+  // drive the operator's terminal. They are printed percent-encoded, as they came.
+  const path = printablePath(record.path)
+  if (!colors) return `${clock} ${record.method} ${path} ${record.status} ${bytes} ${duration}${aborted}\n`
   const color = STATUS_COLORS[Math.min(5, Math.floor(record.status / 100))] ?? ''
-  return `${DIM}${clock}${RESET} ${BOLD}${record.method}${RESET} ${record.path} ${color}${record.status}${RESET} ${bytes} ${DIM}${duration}${RESET}${aborted}\n`
+  return `${DIM}${clock}${RESET} ${BOLD}${record.method}${RESET} ${path} ${color}${record.status}${RESET} ${bytes} ${DIM}${duration}${RESET}${aborted}\n`
 }
 
 /**
@@ -231,4 +234,9 @@ export function logger<Req extends LoggableRequest, Res extends LoggableResponse
     }
     write(res.statusCode)
   }
+}
+
+/** `path` with C0/C1 control characters, DEL and spaces percent-encoded (UTF-8). */
+function printablePath(path: string): string {
+  return /[\x00-\x20\x7f-\x9f]/.test(path) ? path.replace(/[\x00-\x20\x7f-\x9f]/g, (ch) => encodeURIComponent(ch)) : path
 }

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { formatBytes, formatDuration, logger, type LoggableResponse, type LogSink } from '../../src/middleware/logger.js'
+import { formatBytes, formatDuration, formatPretty, logger, type LoggableResponse, type LogSink } from '../../src/middleware/logger.js'
 import { MiddlewareStack } from '../../src/router/compose.js'
 import { HttpError } from '../../src/errors.js'
 
@@ -173,5 +173,15 @@ describe('logger on a real server', () => {
       records.map((r) => [r.path, r.status, r.bytes, r.aborted ?? false]),
       [['/stream', 200, 10, false], ['/missing', 404, 10, false], ['/forever', 200, 4, true]],
     )
+  })
+
+  it('prints a client path with control characters percent-encoded, so it cannot forge a line or drive the terminal', () => {
+    const record = { time: '2026-11-22T06:00:00.000Z', method: 'GET', path: '/\u001b[2J\u001b[31mFAKE\n06:00:00 GET /admin 200', status: 404, bytes: 10, durationMs: 1 }
+    for (const colors of [false, true]) {
+      const line = formatPretty(record, colors)
+      assert.equal(line.split('\n').length, 2, line)
+      assert.ok(line.includes('/%1B[2J%1B[31mFAKE%0A06:00:00%20GET%20/admin%20200'), line)
+    }
+    assert.ok(formatPretty({ ...record, path: '/caf\u00e9/a' }, false).includes(' /caf\u00e9/a '))
   })
 })
