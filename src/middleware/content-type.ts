@@ -17,17 +17,22 @@ export const DEFAULT_CONTENT_TYPE = 'application/octet-stream'
 /**
  * The `Content-Type` for a file name: the registered type of its extension, with
  * `; charset=utf-8` for textual types (`text/*`, JSON, JavaScript), and
- * `application/octet-stream` when the extension is unknown.
+ * `application/octet-stream` when the extension is unknown or there is none: a name without a
+ * dot after its first character (`html`, `.json`) has no extension.
  *
  * @example
  * ```ts
  * contentTypeFor('index.html') // 'text/html; charset=utf-8'
  * contentTypeFor('photo.png')  // 'image/png'
  * contentTypeFor('blob')       // 'application/octet-stream'
+ * contentTypeFor('html')       // 'application/octet-stream'
  * ```
  */
 export function contentTypeFor(fileName: string): string {
-  const type = mime.contentType(fileName.slice(fileName.lastIndexOf('/') + 1))
+  const name = fileName.slice(Math.max(fileName.lastIndexOf('/'), fileName.lastIndexOf('\\')) + 1)
+  // `mime-types` reads a bare `html` or `.html` as the extension itself.
+  if (name.lastIndexOf('.') < 1) return DEFAULT_CONTENT_TYPE
+  const type = mime.contentType(name)
   if (type === false) return DEFAULT_CONTENT_TYPE
   return type.replace(/; charset=UTF-8$/i, '; charset=utf-8')
 }

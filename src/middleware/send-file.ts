@@ -34,7 +34,10 @@ export type SendFileOutcome = 'sent' | 'not-found' | 'directory' | 'forbidden'
 /** Files up to this size are read in one call and sent in one write. */
 const SMALL_FILE = 64 * 1024
 const READ_CHUNK = 128 * 1024
-const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0)
+// O_NONBLOCK: opening a named pipe (FIFO) for reading would otherwise wait for a writer,
+// holding a thread of libuv's pool (four by default) until one comes. It does not change how
+// regular files are read; the fstat below refuses anything that is not one.
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0)
 const SIBLINGS: readonly [coding: string, suffix: string, variant: string][] = [
   ['br', '.br', 'br'],
   ['gzip', '.gz', 'gz'],
@@ -45,6 +48,21 @@ interface Opened {
   readonly stat: Stats
 }
 
+/**
+ * Whether a file-system error says there is no file at the path (`ENOENT`, `ENOTDIR`: a
+ * component is a file; `ENAMETOOLONG`: no such name can exist), as opposed to a failure of the
+ * server (`EMFILE`, `ENFILE`, `EIO`, …) that must not become a cacheable 404.
+ *
+ * @example
+ * ```ts
+ * const st = await stat(path).catch((err) => { if (isMissingFileError(err)) return undefined; throw err })
+ * ```
+ */
+export function isMissingFileError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG'
+}
+
 async function openRegular(path: string): Promise<Opened | SendFileOutcome> {
   let fh: FileHandle
   try {
@@ -52,9 +70,17 @@ async function openRegular(path: string): Promise<Opened | SendFileOutcome> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     if (code === 'EACCES' || code === 'EPERM' || code === 'ELOOP') return 'forbidden'
-    return 'not-found'
+    // ENXIO: a socket (or a device without a driver), which is not a file either.
+    if (isMissingFileError(err) || code === 'ENXIO') return 'not-found'
+    throw err
   }
-  const stat = await fh.stat()
+  let stat: Stats
+  try {
+    stat = await fh.stat()
+  } catch (err) {
+    await fh.close().catch(() => undefined)
+    throw err
+  }
   if (stat.isFile()) return { fh, stat }
   await fh.close()
   return stat.isDirectory() ? 'directory' : 'not-found'
@@ -77,7 +103,9 @@ async function openSibling(path: string, acceptEncoding: string | undefined): Pr
 /**
  * Answers `req` with the file at `path` (absolute, already checked to be allowed: the final
  * component is opened with `O_NOFOLLOW`). Returns `'sent'`, or what prevented it
- * (`'not-found'`, `'directory'`, `'forbidden'`) with nothing sent.
+ * (`'not-found'`, `'directory'`, `'forbidden'`) with nothing sent. Named pipes, sockets and
+ * devices are `'not-found'` (never waited on). Any other failure to open (`EMFILE`, `EIO`)
+ * is thrown, for the server to answer 500.
  *
  * @example
  * ```ts
@@ -99,7 +127,13 @@ export async function sendFileAt(
   let variant: string | undefined
   const siblings = hasSiblings(contentType, options)
   if (siblings) {
-    const sibling = await openSibling(path, req.getHeader('accept-encoding'))
+    let sibling: Awaited<ReturnType<typeof openSibling>>
+    try {
+      sibling = await openSibling(path, req.getHeader('accept-encoding'))
+    } catch (err) {
+      await main.fh.close().catch(() => undefined)
+      throw err
+    }
     if (sibling !== undefined) {
       await main.fh.close()
       file = sibling

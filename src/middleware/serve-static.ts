@@ -4,15 +4,16 @@
  * validators, ranges), never a file outside `dir`.
  * @module
  */
+import type { Stats } from 'node:fs'
 import { realpath, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { HttpError } from '../errors.js'
 import type { PorticoRequest } from '../server/request.js'
 import type { PorticoResponse } from '../server/response.js'
 import { readListing, sendListing } from './listing.js'
-import { isInside, resolveSafePath, type DotfilesPolicy } from './safe-path.js'
+import { isInside, parseMount, pathBelowMount, resolveSafePath, type DotfilesPolicy } from './safe-path.js'
 import { FileCache, type FileCacheOptions } from './file-cache.js'
-import { canServeCached, sendCached, sendFileAt, type SendFileOptions } from './send-file.js'
+import { canServeCached, isMissingFileError, sendCached, sendFileAt, type SendFileOptions } from './send-file.js'
 
 /** Options of {@link serveStatic}. */
 export interface StaticOptions extends SendFileOptions {
@@ -49,18 +50,21 @@ function notFoundError(): Promise<void> {
   return Promise.reject(new HttpError(404, 'Not Found'))
 }
 
-function normalizePrefix(prefix: string): string {
-  let p = prefix.startsWith('/') ? prefix : `/${prefix}`
-  while (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1)
-  return p
-}
-
-function safeDecode(s: string): string {
+/**
+ * The stat of a path, or `undefined` when nothing servable is there: no such file, a symbolic
+ * link loop, no permission (hidden as a 404, as before), or neither a file nor a directory (a
+ * named pipe, a socket, a device: opening one could block). Other failures are thrown (500).
+ */
+async function statServable(path: string): Promise<Stats | undefined> {
+  let st: Stats
   try {
-    return decodeURIComponent(s)
-  } catch {
-    return s
+    st = await stat(path)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (isMissingFileError(err) || code === 'ELOOP' || code === 'EACCES' || code === 'EPERM') return undefined
+    throw err
   }
+  return st.isFile() || st.isDirectory() ? st : undefined
 }
 
 /**
@@ -77,23 +81,20 @@ function safeDecode(s: string): string {
  * ```
  */
 export function serveStatic(prefix: string, dir: string, options: StaticOptions = {}): StaticHandler {
-  const mount = normalizePrefix(prefix)
+  const mount = parseMount(prefix)
   const root = resolve(dir)
   const index = options.index ?? 'index.html'
   const dotfiles = options.dotfiles ?? 'ignore'
   const fallthrough = options.fallthrough !== false
   let realRoot: string | undefined
+  const resolveRoot = (): Promise<string | undefined> => realpath(root).catch(() => undefined)
   const cache = options.cache === false ? undefined : new FileCache(options.cache)
 
   return async function serveStaticMiddleware(req: PorticoRequest<any>, res: PorticoResponse, maybeNext?: () => Promise<void>): Promise<void> {
     const next = maybeNext ?? notFoundError
     if (req.method !== 'GET' && req.method !== 'HEAD') return next()
-    const raw = req.rawPath
-    let rest: string
-    if (mount === '/') rest = raw
-    else if (raw === mount) rest = ''
-    else if (raw.startsWith(mount) && raw.charCodeAt(mount.length) === 0x2f) rest = raw.slice(mount.length)
-    else return next()
+    const rest = pathBelowMount(mount, req.rawPath)
+    if (rest === undefined) return next()
 
     const notFound = (): Promise<void> => {
       if (fallthrough) return next()
@@ -104,14 +105,9 @@ export function serveStatic(prefix: string, dir: string, options: StaticOptions 
       if (target.status === 404) return notFound()
       throw new HttpError(target.status, target.status === 403 ? 'Forbidden' : 'Bad Request')
     }
-    if (realRoot === undefined) {
-      try {
-        realRoot = await realpath(root)
-      } catch {
-        return notFound()
-      }
-    }
-    const st = target.trailingSlash ? undefined : await stat(target.absolute).catch(() => undefined)
+    let base = realRoot ?? (realRoot = await resolveRoot())
+    if (base === undefined) return notFound()
+    const st = target.trailingSlash ? undefined : await statServable(target.absolute)
     if (st === undefined && !target.trailingSlash) return notFound()
     if (st !== undefined && cache !== undefined && st.isFile()) {
       const hit = cache.get(target.absolute, st)
@@ -123,7 +119,12 @@ export function serveStatic(prefix: string, dir: string, options: StaticOptions 
     } catch {
       return notFound()
     }
-    if (!isInside(realRoot, real)) return notFound()
+    if (!isInside(base, real)) {
+      // The root may be a symbolic link switched since (`current -> releases/N`): resolve it
+      // again, only on this path, so the hot path keeps its one `realpath`.
+      base = realRoot = await resolveRoot()
+      if (base === undefined || !isInside(base, real)) return notFound()
+    }
     if (target.trailingSlash && target.segments.length > 0 && !(await isDirectory(real))) return notFound()
 
     const outcome = await sendFileAt(req, res, real, options, cache === undefined ? undefined : { store: cache, key: target.absolute })
@@ -136,7 +137,7 @@ export function serveStatic(prefix: string, dir: string, options: StaticOptions 
       // Rebuilt from the checked segments, never from the raw path: `//host/dir` must not
       // become a protocol-relative `Location` (an open redirect).
       const q = req.url.indexOf('?')
-      const location = (mount === '/' ? '' : mount) + '/' + target.segments.map((s) => `${encodeURIComponent(s)}/`).join('')
+      const location = (mount.segments.length === 0 ? '' : mount.encoded) + '/' + target.segments.map((s) => `${encodeURIComponent(s)}/`).join('')
       res.setStatus(301)
       res.setHeader('Location', location + (q < 0 ? '' : req.url.slice(q)))
       res.setHeader('Content-Type', 'text/plain; charset=utf-8')
@@ -145,12 +146,12 @@ export function serveStatic(prefix: string, dir: string, options: StaticOptions 
     }
     if (index !== false) {
       const indexReal = await realpath(join(real, index)).catch(() => undefined)
-      if (indexReal !== undefined && isInside(realRoot, indexReal) && (await sendFileAt(req, res, indexReal, options)) === 'sent') return
+      if (indexReal !== undefined && isInside(base, indexReal) && (await sendFileAt(req, res, indexReal, options)) === 'sent') return
     }
     const listing = typeof options.listing === 'function' ? options.listing() : options.listing === true
     if (!listing) return notFound()
-    const entries = await readListing(real, realRoot, dotfiles === 'allow')
-    const urlPath = (mount === '/' ? '' : safeDecode(mount)) + '/' + target.segments.map((s) => `${s}/`).join('')
+    const entries = await readListing(real, base, dotfiles === 'allow')
+    const urlPath = (mount.segments.length === 0 ? '' : mount.decoded) + '/' + target.segments.map((s) => `${s}/`).join('')
     sendListing(req, res, urlPath, entries)
   }
 }
