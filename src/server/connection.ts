@@ -2,6 +2,13 @@
  * One client connection: feeds socket bytes to the request parser, keeps the pending
  * responses in request order (pipelining, RFC 9112 §9.3.2), applies keep-alive, backpressure
  * and the parser's limits, and hands the socket over on upgrade. Works on any `Duplex`.
+ *
+ * Backpressure both ways: reading stops while a streaming body reader lags, while
+ * `maxPendingResponses` responses are pending, and while the socket's write buffer is over its
+ * high-water mark (a client that pipelines and never reads). A request whose head is parsed in
+ * the last two cases (the rest of a read already taken) is routed but *parked*: its handler
+ * starts once the output has room again (`'drain'`, or an older response done), so the bytes
+ * held for a client stay bounded by about one response per pending slot.
  * @module
  */
 import type { Duplex } from 'node:stream'
@@ -11,18 +18,21 @@ import { HttpError, PorticoError } from '../errors.js'
 import { BodyReader, type BodySource } from './body-reader.js'
 import { PorticoRequest } from './request.js'
 import { PorticoResponse, type ResponseSink } from './response.js'
-import { answerError, runHeld, startRequest } from './dispatch.js'
+import { answerError, isHeld, runHeld, startRequest } from './dispatch.js'
 import { closingAnswer, CONTINUE_LINE } from './status-line.js'
 import type { Server } from './server.js'
 import { handOver } from './hand-over.js'
+import { headRefusal } from './head-rules.js'
 import { ResponseQueue } from './response-queue.js'
 import type { SweepState } from './timeouts.js'
 
 const IDLE = 0
 const BODY = 1
-/** Reading paused because too many responses are pending / a streaming body reader lags. */
+/** Reading paused because too many responses are pending / a streaming body reader lags /
+ * requests are parked until the output has room. */
 const PAUSE_PIPELINE = 1
 const PAUSE_BODY = 2
+const PAUSE_OUTPUT = 4
 /** How long a closing socket may keep sending (unread) bytes before it is destroyed. */
 const LINGER_MS = 2000
 /**
@@ -64,6 +74,11 @@ export class Connection implements ResponseSink, BodySource {
   private discarding = false
   private detached = false
   private pausedBy = 0
+  /** Responses whose handler waits for room in the output, oldest first (see the module doc). */
+  private parked: PorticoResponse[] | undefined = undefined
+  private unparking = false
+  /** The socket's write high-water mark: past it, new requests are parked. */
+  private readonly outputLimit: number
   private lingerTimer: NodeJS.Timeout | undefined = undefined
   private graceTimer: NodeJS.Timeout | undefined = undefined
   /** Requests whose head arrived on this connection. */
@@ -75,6 +90,7 @@ export class Connection implements ResponseSink, BodySource {
     this.server = server
     this.socket = socket
     this.out = new ResponseQueue(socket)
+    this.outputLimit = socket.writableHighWaterMark
     const now = server.clock
     this.headStart = now
     this.idleSince = now
@@ -92,7 +108,7 @@ export class Connection implements ResponseSink, BodySource {
       end: () => this.onEnd(),
       close: () => this.onClose(),
       error: () => this.destroy(),
-      drain: () => this.out.pending[0]?.stream?.emitDrain(),
+      drain: () => this.onDrain(),
     }
     for (const [event, listener] of Object.entries(this.listeners)) socket.on(event, listener)
   }
@@ -124,6 +140,8 @@ export class Connection implements ResponseSink, BodySource {
       this.parseFailed(err)
     }
     this.out.endGather()
+    // parked on bytes gathered in this read, which the kernel then took at once: no 'drain' comes
+    if (this.parked !== undefined && !this.socket.writableNeedDrain) this.unpark()
   }
 
   /** The parser stopped at a protocol switch: hand over to the upgrade handler, or refuse HTTP/2. */
@@ -139,19 +157,27 @@ export class Connection implements ResponseSink, BodySource {
     res.req.upgradeHead = used < chunk.length ? chunk.subarray(used) : EMPTY
     this.pause(PAUSE_BODY)
     this.discarding = true
-    runHeld(this.server, res)
+    if (this.parked !== undefined) this.parked.push(res)
+    else runHeld(this.server, res)
   }
 
   private onHead(head: RequestHead): void {
     if (this.discarding) return
     this.requests++
     this.headPending = false
-    if (!hostFieldsOk(head)) {
-      this.refuse(400)
+    const refusal = headRefusal(head)
+    if (refusal !== 0) {
+      this.refuse(refusal)
       return
     }
     this.phase = BODY
     const server = this.server
+    if (head.upgrade && head.httpVersion !== '1.1' && head.method !== 'CONNECT') {
+      // RFC 9110 §7.8: a server MUST ignore Upgrade in an HTTP/1.0 request. The parser stops
+      // after the message all the same (as llhttp does): close once it is answered.
+      ;(head as { upgrade: boolean }).upgrade = false
+      this.closing = true
+    }
     const body = head.chunked || head.contentLength > 0 ? new BodyReader(this) : undefined
     const req = new PorticoRequest<any>(server, head, this.socket, body)
     const keepAlive = head.keepAlive && !this.closing
@@ -166,7 +192,12 @@ export class Connection implements ResponseSink, BodySource {
       // switched, after the body if there is one, when the bytes that follow are known.
       res.keepAlive = false
       this.upgradeRes = res
-      this.currentLimit = startRequest(server, req, res, this, false)
+      this.currentLimit = startRequest(server, req, res, this, 'upgrade')
+      return
+    }
+    if (this.parked !== undefined || this.out.length > server.config.maxPendingResponses || this.backlogged()) {
+      this.currentLimit = startRequest(server, req, res, this, 'output')
+      if (isHeld(res)) this.park(res)
       return
     }
     this.currentLimit = startRequest(server, req, res, this)
@@ -286,7 +317,7 @@ export class Connection implements ResponseSink, BodySource {
     this.finalAnswer = undefined
     if (answer !== undefined) this.socket.end(answer, 'latin1')
     else this.socket.end()
-    this.resume(PAUSE_PIPELINE | PAUSE_BODY)
+    this.resume(PAUSE_PIPELINE | PAUSE_BODY | PAUSE_OUTPUT)
     if (this.lingerTimer === undefined) {
       this.lingerTimer = setTimeout(() => this.destroy(), LINGER_MS)
       this.lingerTimer.unref()
@@ -324,6 +355,7 @@ export class Connection implements ResponseSink, BodySource {
     this.closed = true
     if (this.lingerTimer !== undefined) clearTimeout(this.lingerTimer)
     if (this.graceTimer !== undefined) clearTimeout(this.graceTimer)
+    this.parked = undefined
     const lost = new PorticoError('PORTICO_ERR_CONNECTION_CLOSED')
     this.current?.bodyReader?.fail(lost)
     this.out.abandon()
@@ -351,6 +383,7 @@ export class Connection implements ResponseSink, BodySource {
       const next = this.out.shift()
       done = next !== undefined && next.finished ? next : undefined
     }
+    if (this.parked !== undefined) this.unpark()
     const left = this.out.length
     if (left < this.server.config.maxPendingResponses / 2) this.resume(PAUSE_PIPELINE)
     if (left === 0) {
@@ -402,6 +435,44 @@ export class Connection implements ResponseSink, BodySource {
     this.resume(PAUSE_BODY)
   }
 
+  /** Holds the handler of `res` until the output has room (see the module doc). */
+  private park(res: PorticoResponse): void {
+    ;(this.parked ??= []).push(res)
+    this.pause(PAUSE_OUTPUT)
+  }
+
+  /** Starts parked handlers, oldest first, while the output has room; reads again once none is left. */
+  private unpark(): void {
+    const parked = this.parked
+    if (parked === undefined || this.unparking) return
+    this.unparking = true
+    try {
+      const max = this.server.config.maxPendingResponses
+      // started and pending: out.length - parked.length
+      while (parked.length > 0 && this.out.length - parked.length < max && !this.backlogged()) {
+        runHeld(this.server, parked.shift() as PorticoResponse)
+      }
+    } finally {
+      this.unparking = false
+    }
+    if (parked.length === 0 && this.parked === parked) {
+      this.parked = undefined
+      this.resume(PAUSE_OUTPUT)
+    }
+  }
+
+  /** More than the high-water mark is written and not sent (or gathered to be written). */
+  private backlogged(): boolean {
+    if (this.socket.writableNeedDrain) return true
+    const first = this.out.pending[0]
+    return first !== undefined && this.out.pendingBytes(first) >= this.outputLimit
+  }
+
+  private onDrain(): void {
+    if (this.parked !== undefined) this.unpark()
+    this.out.pending[0]?.stream?.emitDrain()
+  }
+
   private pause(reason: number): void {
     if (this.pausedBy === 0) this.socket.pause()
     this.pausedBy |= reason
@@ -426,18 +497,4 @@ export class Connection implements ResponseSink, BodySource {
     else if (state === 'idle') this.endSocket()
     else this.destroy()
   }
-}
-
-/**
- * RFC 9112 §3.2: an HTTP/1.1 request carries exactly one Host field; any request carries at
- * most one (a server MUST answer 400 otherwise). HTTP/1.0 may omit it.
- */
-function hostFieldsOk(head: RequestHead): boolean {
-  const raw = head.rawHeaders
-  let n = 0
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]
-    if (name.length === 4 && (name === 'Host' || name.toLowerCase() === 'host')) n++
-  }
-  return n === 1 || (n === 0 && head.httpVersion !== '1.1')
 }

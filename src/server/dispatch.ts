@@ -35,17 +35,29 @@ export interface RouteEntry {
 const held = new WeakMap<PorticoResponse, RouteEntry>()
 
 /**
+ * When {@link startRequest} starts the handler: at once (`'now'`), or only through
+ * {@link runHeld}: an upgrade request once its body is read and the parser has switched
+ * (`'upgrade'`), or a request whose connection's output is backed up (`'output'`).
+ *
+ * @example
+ * ```ts
+ * const hold: Hold = head.upgrade ? 'upgrade' : 'now'
+ * ```
+ */
+export type Hold = 'now' | 'upgrade' | 'output'
+
+/**
  * Routes a request whose head was just parsed and starts its handler. Returns the body limit
- * the connection enforces while reading the body. With `run` false the handler is routed and
- * checked but only started by {@link runHeld} (an upgrade request, once its body is read);
- * its body is then buffered, within the server's limit even on a `stream` route.
+ * the connection enforces while reading the body. Unless `hold` is `'now'` the handler is
+ * routed and checked but only started by {@link runHeld}; an upgrade request's body is then
+ * buffered, within the server's limit even on a `stream` route.
  *
  * @example
  * ```ts
  * const limit = startRequest(server, req, res, connection)
  * ```
  */
-export function startRequest(server: Server, req: PorticoRequest<any>, res: PorticoResponse, conn: Connection | undefined, run = true): number {
+export function startRequest(server: Server, req: PorticoRequest<any>, res: PorticoResponse, conn: Connection | undefined, hold: Hold = 'now'): number {
   const found = server.router.lookup(req.method, req.rawPath)
   let entry: RouteEntry | undefined
   switch (found.kind) {
@@ -56,14 +68,14 @@ export function startRequest(server: Server, req: PorticoRequest<any>, res: Port
     case 'not-found':
     case 'method-not-allowed':
       entry = server.topEntry
-      if (entry === undefined) return unmatched(server, req, res, found, run)
+      if (entry === undefined) return unmatched(server, req, res, conn, found, hold)
       break
     default:
-      return unmatched(server, req, res, found, run)
+      return unmatched(server, req, res, conn, found, hold)
   }
   const options = entry.options
   let limit = options.maxRequestSize ?? (options.stream === true ? Infinity : server.maxRequestSize)
-  if (!run && limit === Infinity) limit = server.maxRequestSize
+  if (hold === 'upgrade' && limit === Infinity) limit = server.maxRequestSize
   req.bodyLimit = limit
   const hasBody = req.bodyReader !== undefined
   if (req.head.contentLength > limit) return reject(res, conn, 413, undefined)
@@ -77,9 +89,9 @@ export function startRequest(server: Server, req: PorticoRequest<any>, res: Port
     }
     if (verdict !== true) return reject(res, conn, verdict[0], verdict[1])
   }
-  if (hasBody && options.stream === true && run) (req.bodyReader as BodyReader).streaming = true
+  if (hasBody && options.stream === true && hold !== 'upgrade') (req.bodyReader as BodyReader).streaming = true
   if (hasBody && req.head.expectContinue && conn !== undefined) conn.writeContinue(res)
-  if (run) server.limiter.run(req, res, entry)
+  if (hold === 'now') server.limiter.run(req, res, entry)
   else held.set(res, entry)
   return limit
 }
@@ -100,16 +112,38 @@ export function runHeld(server: Server, res: PorticoResponse): void {
 }
 
 /**
+ * Whether `res` was routed with a hold and its handler waits for {@link runHeld}.
+ *
+ * @example
+ * ```ts
+ * startRequest(server, req, res, connection, 'output')
+ * if (isHeld(res)) park(res) // not when it was answered at once (404, 413…)
+ * ```
+ */
+export function isHeld(res: PorticoResponse): boolean {
+  return held.has(res)
+}
+
+/**
  * A request no route took: answered at once when the server has no middleware, else through
  * the server's middlewares (CORS, the logger…) with the answer as the innermost handler.
+ * No `100 Continue` is sent for it: a client that waits for one before sending its body
+ * (RFC 9110 §10.1.1) sends none, so the connection closes after the answer rather than read
+ * the client's next request as that body.
  */
-function unmatched(server: Server, req: PorticoRequest<any>, res: PorticoResponse, found: RouteLookup<RouteEntry>, run: boolean): number {
+function unmatched(server: Server, req: PorticoRequest<any>, res: PorticoResponse, conn: Connection | undefined, found: RouteLookup<RouteEntry>, hold: Hold): number {
+  const noContinue = req.bodyReader !== undefined && req.head.expectContinue
+  if (noContinue) {
+    res.keepAlive = false
+    conn?.stopReading()
+  }
   if (server.middleware.size === 0) {
     answerLookup(req, res, found)
     handlerSettled(res)
   } else {
     req.unmatched = found
-    if (run) server.limiter.run(req, res, server.unmatchedEntry)
+    // a connection that stops reading never switches protocols: run now, not after the switch
+    if (hold === 'now' || noContinue) server.limiter.run(req, res, server.unmatchedEntry)
     else held.set(res, server.unmatchedEntry)
   }
   return server.maxRequestSize
@@ -149,7 +183,10 @@ function answerLookup(req: PorticoRequest<any>, res: PorticoResponse, found: Rou
   }
 }
 
-/** Answers before the body is read; a request with a body then closes the connection. */
+/**
+ * Answers before the body is read (and without `100 Continue`); a request with a body then
+ * closes the connection.
+ */
 function reject(res: PorticoResponse, conn: Connection | undefined, status: number, message: string | undefined): number {
   if (res.req.bodyReader !== undefined) {
     res.keepAlive = false

@@ -145,14 +145,17 @@ export class PorticoRequest<P = Record<string, string | number>> {
     return (this.socket as { remoteAddress?: string } | undefined)?.remoteAddress
   }
 
-  /** The request asks for a protocol switch (`Upgrade` field). */
+  /**
+   * The request asks for a protocol switch (`Upgrade` field). Never for HTTP/1.0: a server
+   * MUST ignore `Upgrade` in an HTTP/1.0 request (RFC 9110 §7.8).
+   */
   get isUpgrade(): boolean {
-    return this.head.get('upgrade') !== undefined
+    return this.upgradeProtocol !== undefined
   }
 
-  /** The `Upgrade` field (`'websocket'`), if any. */
+  /** The `Upgrade` field (`'websocket'`), if any (never for HTTP/1.0, see `isUpgrade`). */
   get upgradeProtocol(): string | undefined {
-    return this.head.get('upgrade')
+    return this.head.httpVersion === '1.0' ? undefined : this.head.get('upgrade')
   }
 
   /** The body as an async iterable of chunks (read once). */
