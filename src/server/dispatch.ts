@@ -223,11 +223,27 @@ export function handlerSettled(res: PorticoResponse): void {
  */
 export function answerError(res: PorticoResponse, status: number, message?: string, headers?: Record<string, string>): void {
   if (res.finished || res.headersSent) return
+  // A final answer: a status no handler can have meant (`HttpError(42)`, a 1xx) becomes 500.
+  const code = Number.isInteger(status) && status >= 200 && status <= 999 ? status : 500
+  const body = (message ?? (reasonPhrase(code) || 'Error')) + '\n'
   res.release(true, false)
-  res.resetHeaders()
-  res.statusCode = status
-  if (headers !== undefined) for (const name of Object.keys(headers)) res.setHeader(name, headers[name])
-  res.send((message ?? (reasonPhrase(status) || 'Error')) + '\n')
+  try {
+    res.resetHeaders()
+    res.statusCode = code
+    if (headers !== undefined) for (const name of Object.keys(headers)) res.setHeader(name, headers[name])
+    res.send(body)
+  } catch {
+    // The error answer itself failed (a body encoder or a header value that throws): answer
+    // it plainly, or close when part of it already went out.
+    if (res.finished || res.headersSent) {
+      if (!res.finished) res.sink.destroy()
+      return
+    }
+    res.setBodyEncoder(undefined)
+    res.resetHeaders()
+    res.statusCode = code
+    res.send(body)
+  }
 }
 
 /**
@@ -257,10 +273,11 @@ function runHandler(server: Server, req: PorticoRequest<any>, res: PorticoRespon
   try {
     if (entry.ownMiddlewares || server.middleware.size > 0) {
       res.deferred = true
-      return entry.chain(req, res).then(
-        () => res.release(false, true),
-        (err: unknown) => handleError(server, req, res, err),
-      )
+      // `release` writes the held body (through a body encoder that may throw): its error is
+      // the route's error too.
+      return entry.chain(req, res)
+        .then(() => res.release(false, true))
+        .catch((err: unknown) => handleError(server, req, res, err))
     }
     const value = entry.handler(req, res)
     if (value instanceof Promise) {

@@ -423,6 +423,10 @@ export class PorticoResponse {
    * parser, no timeouts); `head` holds the bytes that followed the request head. An optional
    * `response` (a status line and headers, ending in a blank line) is written first. The
    * socket is handed over not flowing: attaching a `'data'` listener (or `resume()`) starts it.
+   * Until you add an `'error'` listener of your own, an error on the socket (a peer's reset)
+   * destroys it quietly instead of ending the process as an unhandled `'error'`; adding yours
+   * removes that guard. An HTTP/1.0 request is never upgradable (RFC 9110 §7.8: its `Upgrade`
+   * is ignored): `upgrade()` throws `PORTICO_ERR_NOT_UPGRADABLE` for it.
    *
    * @example
    * ```ts
