@@ -3,9 +3,10 @@
  * table changes. The generated code is the depth-first walk of match.ts unrolled: literal
  * segments become `charCodeAt` comparisons against constants, the children of a node become
  * `if` blocks tried in precedence order, backtracking is the fall-through from a failed block
- * to the next, the method check at a leaf is a `switch`, and each leaf builds its result with
- * an object literal (one hidden class per route). Subtrees whose code grows large become
- * functions of their own, so that V8 keeps optimizing every piece.
+ * to the next, the method check at a leaf is a `switch` (a route for any method is its
+ * `default`), and each leaf builds its result with an object literal (one hidden class per
+ * route). Subtrees whose code grows large become functions of their own, so that V8 keeps
+ * optimizing every piece.
  *
  * Only validated text reaches the code: literal segments and methods go through
  * `JSON.stringify`, parameter names are identifiers (pattern.ts).
@@ -13,6 +14,7 @@
  */
 import { parseIntSegment } from './match.js'
 import { decodeValue, hasDotSegment } from './path.js'
+import { ANY_METHOD } from './pattern.js'
 import type { RouteEntry, RouteFound, RouteNode } from './tree.js'
 
 /**
@@ -77,15 +79,22 @@ class Emitter<T> {
     return `if (enc) { ${decodes} ${build(decoded)} } if (path.indexOf("%", ${first}) !== -1) return RT; ${build(raw)}`
   }
 
-  /** `switch (method)` over the routes of a node; HEAD goes to GET when there is no HEAD route. */
+  /**
+   * `switch (method)` over the routes of a node; HEAD goes to GET when there is no HEAD route;
+   * the route for any method (`'*'`) is the `default`, so a node without one costs nothing more.
+   */
   leaf(node: RouteNode<T>, caps: readonly Capture[]): string {
     if (node.routes === null || node.routes.size === 0) return ''
+    const any = node.routes.get(ANY_METHOD)
+    if (any !== undefined && node.routes.size === 1) return `{ ${this.result(any, caps)} }`
     let code = 'switch (method) {'
     for (const [method, entry] of node.routes) {
+      if (method === ANY_METHOD) continue
       code += ` case ${JSON.stringify(method)}:`
       if (method === 'GET' && !node.routes.has('HEAD')) code += ' case "HEAD":'
       code += ` { ${this.result(entry, caps)} }`
     }
+    if (any !== undefined) code += ` default: { ${this.result(any, caps)} }`
     return code + ' }'
   }
 

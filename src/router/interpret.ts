@@ -73,7 +73,7 @@ export function interpretTree<T>(
     return found
   }
 
-  /** The route of a node's `routes` for the method (HEAD served by GET), as an answer. */
+  /** The route of a node's `routes` for the method (HEAD served by GET, then `'*'`), as an answer. */
   function leaf(node: RouteNode<T>, count: number): Answer<T> {
     const entry = node.entryFor(method)
     return entry === undefined ? undefined : result(entry, count)

@@ -51,7 +51,8 @@ export function parseIntSegment(path: string, start: number, end: number): numbe
 }
 
 /**
- * Adds to `out` the methods of every route that matches `path` from `i`, whatever the method.
+ * Adds to `out` the methods of every route that matches `path` from `i`, whatever the method
+ * (`'*'` for a route for any method).
  *
  * @example
  * ```ts

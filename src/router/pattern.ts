@@ -115,15 +115,30 @@ export function parsePattern(pattern: string): ParsedPattern {
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 
 /**
- * Checks a route method: an HTTP token (RFC 9110 §9.1; methods are case-sensitive).
+ * The route method that accepts every request method (tiny_httpd's `add_route_handler` without
+ * `?meth`). At one node a route for the request's own method wins over it, and for HEAD a GET
+ * route does too; see docs/routing.md.
+ *
+ * @example
+ * ```ts
+ * router.add(ANY_METHOD, '/proxy/{*rest}', forward) // GET, POST, PURGE, … all land here
+ * ```
+ */
+export const ANY_METHOD = '*'
+
+/**
+ * Checks a route method: an HTTP token (RFC 9110 §9.1; methods are case-sensitive), or
+ * {@link ANY_METHOD} (`'*'`, which is a token too) for a route that accepts any method.
  *
  * @example
  * ```ts
  * checkMethod('GET')   // ok
+ * checkMethod('*')     // ok: any method
  * checkMethod('G T')   // throws PORTICO_ERR_ROUTE_INVALID_METHOD
  * ```
  */
 export function checkMethod(method: string): void {
+  if (method === ANY_METHOD) return
   if (typeof method !== 'string' || !TOKEN.test(method)) {
     throw new PorticoError('PORTICO_ERR_ROUTE_INVALID_METHOD', `Invalid route method ${JSON.stringify(method)}`)
   }

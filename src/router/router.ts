@@ -2,7 +2,8 @@
  * `Router<T>`: maps a method and a request path to a registered value (the server stores its
  * handlers in it). Patterns: literals, `{name}`, `{name:int}`, `{*name}`. Precedence, whatever
  * the registration order: literal > `{name:int}` > `{name}` > `{*name}`, segment by segment,
- * with backtracking. The table is compiled into a matcher (codegen.ts), or walked (interpret.ts)
+ * with backtracking; at one node, a route for the request's method wins over a route for any
+ * method (`'*'`). The table is compiled into a matcher (codegen.ts), or walked (interpret.ts)
  * with `compile: false` or where `new Function` is refused. See docs/routing.md for the rules.
  * @module
  */
@@ -10,17 +11,20 @@ import { compileTree, type CompiledMatcher } from './codegen.js'
 import { interpretTree } from './interpret.js'
 import { collectMethods } from './match.js'
 import { canonicalPath, hasDotSegment, normalizePercent } from './path.js'
-import { checkMethod, parsePattern } from './pattern.js'
+import { ANY_METHOD, checkMethod, parsePattern } from './pattern.js'
 import { nodeFor, prune, RouteNode, type RouteEntry, type RouteFound } from './tree.js'
 
 export type { RouteFound } from './tree.js'
 
 /**
  * The answer of {@link Router.lookup}:
- * - `found`: a route for the method (HEAD served by the GET route when there is no HEAD route);
+ * - `found`: a route for the method (HEAD served by the GET route when there is no HEAD route),
+ *   or a route for any method (`method: '*'`);
  * - `method-not-allowed`: the path has routes, not for this method (answer 405 with `Allow`);
- * - `options`: an OPTIONS request for a path with routes but no OPTIONS route (answer 204
- *   with `Allow`); also for `OPTIONS *`, with every method of the table;
+ *   never for a path that a route for any method matches;
+ * - `options`: an OPTIONS request for a path with routes but no OPTIONS route and no route for
+ *   any method (answer 204 with `Allow`); also for `OPTIONS *`, with every method of the table
+ *   (routes for any method left out: `Allow` cannot say "any");
  * - `redirect`: no route for the path as sent, one once its trailing and repeated slashes are
  *   dropped (answer 308 to `location`, appending the request's `?query`); never for a path
  *   with a `.`/`..` segment, raw or percent-encoded (those are `not-found`);
@@ -44,7 +48,11 @@ const NOT_FOUND = Object.freeze({ kind: 'not-found' as const })
 const RETRY = Object.freeze({ kind: 'retry' as const })
 const NO_PARAMS: Readonly<Record<string, string | number>> = Object.freeze({})
 
-/** The `Allow` list for a set of route methods: sorted, HEAD when GET is there, OPTIONS always. */
+/**
+ * The `Allow` list for a set of route methods: sorted, HEAD when GET is there, OPTIONS always.
+ * A `'*'` in the set (a route for any method) stays, first: only `allowedMethods` can meet one,
+ * since a path with such a route never gets a 405 or an `options` answer.
+ */
 function allowList(methods: Set<string>): string[] {
   if (methods.has('GET')) methods.add('HEAD')
   methods.add('OPTIONS')
@@ -104,13 +112,16 @@ export class Router<T> {
   }
 
   /**
-   * Registers `value` for `method` and `pattern`. The same method and pattern registered again
+   * Registers `value` for `method` and `pattern`; `method` `'*'` accepts any method (a route
+   * for the request's own method at the same pattern wins over it, and a GET route does for
+   * HEAD). The same method and pattern registered again
    * (patterns that differ only in parameter names are the same) replaces the old value.
    * Throws a `PorticoError` (`PORTICO_ERR_ROUTE_*`) for an invalid pattern or method.
    *
    * @example
    * ```ts
    * router.add('GET', '/static/{*path}', serveStatic)
+   * router.add('*', '/proxy/{*rest}', forward) // every method
    * ```
    */
   add(method: string, pattern: string, value: T): void {
@@ -135,6 +146,7 @@ export class Router<T> {
    * @example
    * ```ts
    * router.remove('GET', '/users/{id:int}') // true
+   * router.remove('*', '/proxy/{*rest}')     // the route for any method
    * ```
    */
   remove(method: string, pattern: string): boolean {
@@ -191,11 +203,14 @@ export class Router<T> {
 
   /**
    * The `Allow` list for a path (sorted, with HEAD when GET is there and OPTIONS), or `[]` when
-   * no route matches the path.
+   * no route matches the path. When a route for any method matches the path, the list starts
+   * with `'*'` (any method; a CORS preflight answer reads it so, for requests without
+   * credentials) and keeps the other methods of the routes that match it.
    *
    * @example
    * ```ts
    * router.allowedMethods('/users/42') // ['DELETE', 'GET', 'HEAD', 'OPTIONS']
+   * router.allowedMethods('/proxy/x')  // ['*', 'OPTIONS'] with only a '*' route
    * ```
    */
   allowedMethods(path: string): string[] {
@@ -208,7 +223,7 @@ export class Router<T> {
    *
    * @example
    * ```ts
-   * router.routes() // [{ method: 'GET', pattern: '/users/{id:int}' }]
+   * router.routes() // [{ method: 'GET', pattern: '/users/{id:int}' }, { method: '*', pattern: '/proxy/{*rest}' }]
    * ```
    */
   routes(): { method: string; pattern: string }[] {
@@ -237,6 +252,7 @@ export class Router<T> {
   }
 
   #miss(method: string, path: string): RouteLookup<T> {
+    // A route for any method that matches the path has answered already: no '*' here.
     const methods = this.#methodsOf(path)
     if (methods.size > 0) {
       return method === 'OPTIONS' ? { kind: 'options', allow: allowList(methods) } : { kind: 'method-not-allowed', allow: allowList(methods) }
@@ -254,7 +270,7 @@ export class Router<T> {
 
   #optionsAsterisk(): RouteLookup<T> {
     const methods = new Set<string>()
-    for (const entry of this.#entries.values()) methods.add(entry.method)
+    for (const entry of this.#entries.values()) if (entry.method !== ANY_METHOD) methods.add(entry.method)
     return { kind: 'options', allow: allowList(methods) }
   }
 }

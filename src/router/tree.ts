@@ -5,7 +5,7 @@
  * it, by method. Matching cost depends on the depth of the path, not on the number of routes.
  * @module
  */
-import { SegmentKind, type PatternSegment } from './pattern.js'
+import { ANY_METHOD, SegmentKind, type PatternSegment } from './pattern.js'
 
 /**
  * A successful lookup: the route's value, its parameters, its pattern and its method.
@@ -21,7 +21,10 @@ export interface RouteFound<T> {
   /** Captured parameters, decoded; `{name:int}` values are numbers. Treat as read-only. */
   readonly params: Readonly<Record<string, string | number>>
   readonly pattern: string
-  /** The route's method (`GET` when a HEAD request was served by the GET route). */
+  /**
+   * The route's method: `GET` when a HEAD request was served by the GET route, `'*'` when the
+   * request was served by a route for any method.
+   */
   readonly method: string
 }
 
@@ -47,7 +50,7 @@ export class RouteNode<T> {
   intChild: RouteNode<T> | null = null
   paramChild: RouteNode<T> | null = null
   wildcard: RouteNode<T> | null = null
-  /** Routes ending at this node, by method. */
+  /** Routes ending at this node, by method (`'*'`: the route for any method). */
   routes: Map<string, RouteEntry<T>> | null = null
 
   constructor(
@@ -55,13 +58,16 @@ export class RouteNode<T> {
     readonly segment: PatternSegment | null = null,
   ) {}
 
-  /** The route for `method`; HEAD falls back to GET (RFC 9110 §9.3.2). */
+  /**
+   * The route for `method`: the route of that method, else for HEAD the GET route (RFC 9110
+   * §9.3.2), else the route for any method (`'*'`).
+   */
   entryFor(method: string): RouteEntry<T> | undefined {
     const routes = this.routes
     if (routes === null) return undefined
     const entry = routes.get(method)
-    if (entry !== undefined || method !== 'HEAD') return entry
-    return routes.get('GET')
+    if (entry !== undefined) return entry
+    return (method === 'HEAD' ? routes.get('GET') : undefined) ?? routes.get(ANY_METHOD)
   }
 
   /** The literal child whose text is `path.slice(start, end)`, found without slicing when short. */

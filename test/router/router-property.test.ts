@@ -7,7 +7,8 @@ import { Router, type RouteLookup } from '../../src/router/router.js'
 // A slow, obviously right model of the routing rules (docs/routing.md), checked against the
 // compiled router and the interpreted one (`compile: false`) on random tables and paths: every
 // route is tried on its own, and the most specific one (literal < int < param < wildcard,
-// segment by segment) wins.
+// segment by segment) wins; between routes of one pattern, the request's own method wins over
+// GET (for HEAD), which wins over '*' (any method).
 
 type Kind = 0 | 1 | 2 | 3
 interface ModelRoute {
@@ -19,7 +20,7 @@ interface ModelRoute {
 
 const SEGMENTS = ['a', 'b', 'ab', 'abc', 'c', 'd', 'a-very-long-literal', '{p}', '{n:int}', '{*w}'] as const
 const PATH_SEGMENTS = ['a', 'b', 'ab', 'abc', 'c', 'a-very-long-literal', 'a-very-long-literax', '1', '-2', '007', 'x', '', '.', '..', '%61', '%2E%2E', 'x%2Fy', '%31', 'caf%C3%A9', '%ZZ', '%e9']
-const METHODS = ['GET', 'POST', 'HEAD']
+const METHODS = ['GET', 'POST', 'HEAD', '*']
 
 function modelRoute(method: string, segments: string[]): ModelRoute | undefined {
   const names = ['p', 'n', 'w']
@@ -97,13 +98,10 @@ function model(table: ModelRoute[], method: string, raw: string): unknown {
   const path = normalize(raw)
   if (path === undefined) return { kind: 'not-found' }
   const matching = table.filter((r) => tryRoute(r, path) !== undefined)
-  const forMethod = (m: string) => matching.filter((r) => r.method === m).sort((x, y) => compareKinds(x.kinds, y.kinds))[0]
-  // HEAD: at the most specific position, a HEAD route, else a GET route.
-  let best = forMethod(method)
-  if (method === 'HEAD') {
-    const get = forMethod('GET')
-    if (get !== undefined && (best === undefined || compareKinds(get.kinds, best.kinds) < 0)) best = get
-  }
+  // The routes that take the method, by rank: its own, GET for HEAD, then '*' (any method).
+  const rank = (r: ModelRoute): number => (r.method === method ? 0 : method === 'HEAD' && r.method === 'GET' ? 1 : r.method === '*' ? 2 : -1)
+  // The most specific pattern first; for one pattern, the best rank.
+  const best = matching.filter((r) => rank(r) >= 0).sort((x, y) => compareKinds(x.kinds, y.kinds) || rank(x) - rank(y))[0]
   if (best !== undefined) {
     const params = tryRoute(best, path) as Record<string, string | number>
     for (const key of Object.keys(params)) {
@@ -125,6 +123,14 @@ function model(table: ModelRoute[], method: string, raw: string): unknown {
   return { kind: 'not-found' }
 }
 
+/** `allowedMethods(path)`: the methods of every route that fits the path ('*' included), or []. */
+function modelAllowed(table: ModelRoute[], raw: string): string[] {
+  const path = normalize(raw)
+  if (path === undefined) return []
+  const methods = new Set(table.filter((r) => fits(r, path)).map((r) => r.method))
+  return methods.size === 0 ? [] : allow(methods)
+}
+
 function view(result: RouteLookup<string>): unknown {
   if (result.kind !== 'found') return { ...result }
   return { kind: 'found', pattern: result.pattern, method: result.method, params: { ...result.params } }
@@ -132,6 +138,7 @@ function view(result: RouteLookup<string>): unknown {
 
 const routeArb = fc.tuple(fc.constantFrom(...METHODS), fc.array(fc.constantFrom(...SEGMENTS), { maxLength: 3 }))
 const pathArb = fc.array(fc.constantFrom(...PATH_SEGMENTS), { maxLength: 4 }).map((segs) => '/' + segs.join('/'))
+// '*' as a request method too: a token, served by '*' routes like any other method.
 const requestMethodArb = fc.constantFrom(...METHODS, 'OPTIONS', 'PUT')
 /** A request path, or one aimed at a route of the table (see aimedPath): which route, fillers, mask, tail. */
 type Target = string | readonly [number, string[], number, string]
@@ -181,6 +188,7 @@ for (const compile of [true, false]) {
               path = aimedPath(added.length > 0 ? added[pick % added.length] : [], fill, mask, tail)
             }
             assert.deepEqual(view(router.lookup(method, path)), model([...table.values()], method, path), `${method} ${path}`)
+            assert.deepEqual(router.allowedMethods(path), modelAllowed([...table.values()], path), `allowed ${path}`)
           }
         }),
         { numRuns: 500 },
@@ -195,7 +203,7 @@ for (const compile of [true, false]) {
 const WIDE_LITERALS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'ab', 'abc', 'a-very-long-literal', 'caf%C3%A9', 'café', '%2Ex', '~u', '%7Eu']
 const WIDE_SEGMENTS = [...WIDE_LITERALS, '{p}', '{n:int}', '{*w}']
 const WIDE_PATH_SEGMENTS = [...WIDE_LITERALS, 'A', '1', '-2', '-0', '007', '9007199254740991', '9007199254740992', 'x', '', '.', '..', '%2e', '%2E%2E', '%61', 'x%2Fy', '%ZZ', '%E9', '%7e', 'caf%c3%a9']
-const WIDE_METHODS = ['GET', 'POST', 'HEAD', 'OPTIONS', 'DELETE']
+const WIDE_METHODS = ['GET', 'POST', 'HEAD', 'OPTIONS', 'DELETE', '*']
 
 /** A pattern from segments, parameters numbered so that names stay unique; undefined if refused. */
 function widePattern(segments: readonly string[]): string | undefined {

@@ -383,3 +383,124 @@ describe('Router remove, clear, routes', () => {
     assert.equal(router.routes().length, 150)
   })
 })
+
+describe('Router routes for any method (*)', () => {
+  for (const compile of [true, false]) {
+    const label = compile ? 'compiled' : 'interpreted'
+    /** `routerOf`, compiled or not. */
+    const make = (routes: readonly (readonly [string, string])[]): Router<string> => {
+      const router = new Router<string>({ compile })
+      for (const [method, pattern] of routes) router.add(method, pattern, `${method} ${pattern}`)
+      return router
+    }
+    /** The value, reported method and params of a found lookup, or the lookup itself. */
+    const served = (result: RouteLookup<string>): unknown =>
+      result.kind === 'found' ? { value: result.value, method: result.method, params: { ...result.params } } : result
+
+    it(`serves every method, custom ones and '*' itself included, reporting method '*' (${label})`, () => {
+      const router = make([['*', '/proxy/{*rest}'], ['*', '/ping']])
+      for (const method of ['GET', 'HEAD', 'POST', 'DELETE', 'OPTIONS', 'PURGE', 'M-SEARCH', '*']) {
+        assert.deepEqual(served(router.lookup(method, '/proxy/a/b')), { value: '* /proxy/{*rest}', method: '*', params: { rest: 'a/b' } }, method)
+        assert.deepEqual(served(router.lookup(method, '/ping')), { value: '* /ping', method: '*', params: {} }, method)
+      }
+      // A static route answers with its one pre-built result, as for any other method.
+      assert.equal(router.lookup('GET', '/ping'), router.lookup('PATCH', '/ping'))
+    })
+
+    it(`prefers the route of the request's method over '*' for one pattern, whatever the order (${label})`, () => {
+      for (const order of [[['*', '/a/{id:int}'], ['POST', '/a/{n:int}']], [['POST', '/a/{n:int}'], ['*', '/a/{id:int}']]] as const) {
+        const router = make(order)
+        const post = order.find(([m]) => m === 'POST')![1]
+        assert.deepEqual(served(router.lookup('POST', '/a/1')), { value: `POST ${post}`, method: 'POST', params: { n: 1 } })
+        const any = order.find(([m]) => m === '*')![1]
+        assert.deepEqual(served(router.lookup('GET', '/a/1')), { value: `* ${any}`, method: '*', params: { id: 1 } })
+      }
+    })
+
+    it(`serves HEAD with the HEAD route, else the GET route, else '*' (${label})`, () => {
+      const router = make([['*', '/x'], ['GET', '/x'], ['HEAD', '/x'], ['*', '/y'], ['GET', '/y'], ['*', '/z']])
+      assert.deepEqual(served(router.lookup('HEAD', '/x')), { value: 'HEAD /x', method: 'HEAD', params: {} })
+      assert.deepEqual(served(router.lookup('HEAD', '/y')), { value: 'GET /y', method: 'GET', params: {} })
+      assert.deepEqual(served(router.lookup('HEAD', '/z')), { value: '* /z', method: '*', params: {} })
+      router.remove('GET', '/y')
+      assert.deepEqual(served(router.lookup('HEAD', '/y')), { value: '* /y', method: '*', params: {} })
+    })
+
+    it(`gives the most specific pattern the request, '*' or not (${label})`, () => {
+      const router = make([['GET', '/u/{name}'], ['*', '/u/me'], ['*', '/v/{name}'], ['GET', '/v/me'], ['GET', '/w/{id:int}'], ['*', '/w/{*rest}']])
+      // A '*' route at a literal beats a GET route at a parameter, for GET and HEAD too.
+      assert.deepEqual(served(router.lookup('GET', '/u/me')), { value: '* /u/me', method: '*', params: {} })
+      assert.deepEqual(served(router.lookup('HEAD', '/u/me')), { value: '* /u/me', method: '*', params: {} })
+      assert.deepEqual(served(router.lookup('GET', '/u/bob')), { value: 'GET /u/{name}', method: 'GET', params: { name: 'bob' } })
+      // A GET route at a literal beats a '*' route at a parameter; other methods go on to it.
+      assert.deepEqual(served(router.lookup('GET', '/v/me')), { value: 'GET /v/me', method: 'GET', params: {} })
+      assert.deepEqual(served(router.lookup('POST', '/v/me')), { value: '* /v/{name}', method: '*', params: { name: 'me' } })
+      assert.deepEqual(served(router.lookup('GET', '/w/7')), { value: 'GET /w/{id:int}', method: 'GET', params: { id: 7 } })
+      assert.deepEqual(served(router.lookup('PUT', '/w/7')), { value: '* /w/{*rest}', method: '*', params: { rest: '7' } })
+    })
+
+    it(`backtracks past a branch without the method to a less specific '*' route, and from a '*' branch that fails deeper (${label})`, () => {
+      const router = make([['POST', '/items/new'], ['*', '/items/{slug}'], ['*', '/a/lit/c'], ['GET', '/a/{x}/b']])
+      assert.deepEqual(served(router.lookup('GET', '/items/new')), { value: '* /items/{slug}', method: '*', params: { slug: 'new' } })
+      assert.deepEqual(served(router.lookup('POST', '/items/new')), { value: 'POST /items/new', method: 'POST', params: {} })
+      assert.deepEqual(served(router.lookup('GET', '/a/lit/b')), { value: 'GET /a/{x}/b', method: 'GET', params: { x: 'lit' } })
+      assert.deepEqual(served(router.lookup('DELETE', '/a/lit/c')), { value: '* /a/lit/c', method: '*', params: {} })
+      assert.deepEqual(router.lookup('DELETE', '/a/lit/b'), { kind: 'method-not-allowed', allow: ['GET', 'HEAD', 'OPTIONS'] })
+    })
+
+    it(`never answers 405 or the automatic OPTIONS for a path a '*' route matches; an OPTIONS route still takes OPTIONS (${label})`, () => {
+      const router = make([['GET', '/r/{id:int}'], ['*', '/r/{*rest}'], ['*', '/o'], ['OPTIONS', '/o']])
+      assert.deepEqual(served(router.lookup('PATCH', '/r/1')), { value: '* /r/{*rest}', method: '*', params: { rest: '1' } })
+      assert.deepEqual(served(router.lookup('OPTIONS', '/r/1')), { value: '* /r/{*rest}', method: '*', params: { rest: '1' } })
+      assert.deepEqual(served(router.lookup('OPTIONS', '/o')), { value: 'OPTIONS /o', method: 'OPTIONS', params: {} })
+      assert.deepEqual(served(router.lookup('TRACE', '/o')), { value: '* /o', method: '*', params: {} })
+    })
+
+    it(`lists '*' first in allowedMethods, with the other methods of the matching routes (${label})`, () => {
+      const router = make([['GET', '/r/{id:int}'], ['*', '/r/{*rest}'], ['*', '/only'], ['POST', '/p']])
+      assert.deepEqual(router.allowedMethods('/r/1'), ['*', 'GET', 'HEAD', 'OPTIONS'])
+      assert.deepEqual(router.allowedMethods('/r/x'), ['*', 'OPTIONS'])
+      assert.deepEqual(router.allowedMethods('/only'), ['*', 'OPTIONS'])
+      assert.deepEqual(router.allowedMethods('/p'), ['OPTIONS', 'POST'])
+      assert.deepEqual(router.allowedMethods('/none'), [])
+    })
+
+    it(`leaves '*' routes out of the OPTIONS * answer: Allow cannot say "any" (${label})`, () => {
+      assert.deepEqual(make([['*', '/a'], ['POST', '/b']]).lookup('OPTIONS', '*'), { kind: 'options', allow: ['OPTIONS', 'POST'] })
+      assert.deepEqual(make([['*', '/a']]).lookup('OPTIONS', '*'), { kind: 'options', allow: ['OPTIONS'] })
+    })
+
+    it(`redirects to a '*' route's canonical path, and a capture that does not decode still matches nothing (${label})`, () => {
+      const router = make([['*', '/users/{name}']])
+      assert.deepEqual(router.lookup('PUT', '/users/bob/'), { kind: 'redirect', location: '/users/bob' })
+      assert.deepEqual(router.lookup('PUT', '/users/%E9'), { kind: 'not-found' })
+      assert.deepEqual(router.allowedMethods('/users/%E9'), [])
+      assert.deepEqual(served(router.lookup('PUT', '/users/caf%C3%A9')), { value: '* /users/{name}', method: '*', params: { name: 'café' } })
+    })
+
+    it(`removes, replaces and lists '*' routes like any other (${label})`, () => {
+      const router = make([['GET', '/a/{id}'], ['*', '/a/{x}'], ['*', '/b']])
+      assert.deepEqual(router.routes(), [
+        { method: 'GET', pattern: '/a/{id}' },
+        { method: '*', pattern: '/a/{x}' },
+        { method: '*', pattern: '/b' },
+      ])
+      router.add('*', '/a/{y}', 'again')
+      assert.deepEqual(served(router.lookup('POST', '/a/1')), { value: 'again', method: '*', params: { y: '1' } })
+      assert.equal(router.remove('*', '/a/{z}'), true)
+      assert.equal(router.remove('*', '/a/{z}'), false)
+      assert.deepEqual(router.lookup('POST', '/a/1'), { kind: 'method-not-allowed', allow: ['GET', 'HEAD', 'OPTIONS'] })
+      assert.deepEqual(served(router.lookup('GET', '/a/1')), { value: 'GET /a/{id}', method: 'GET', params: { id: '1' } })
+      assert.equal(router.remove('*', '/b'), true)
+      assert.deepEqual(router.lookup('GET', '/b'), { kind: 'not-found' })
+      assert.deepEqual(router.routes(), [{ method: 'GET', pattern: '/a/{id}' }])
+    })
+  }
+
+  it("takes only '*' itself as any method: '**' and '*GET' are ordinary method tokens", () => {
+    const router = routerOf([['**', '/x'], ['*GET', '/y']])
+    assert.deepEqual(router.lookup('GET', '/x'), { kind: 'method-not-allowed', allow: ['**', 'OPTIONS'] })
+    assert.deepEqual(router.lookup('GET', '/y'), { kind: 'method-not-allowed', allow: ['*GET', 'OPTIONS'] })
+    assert.throws(() => new Router<number>().add('* ', '/', 1), (err) => isPorticoError(err, 'PORTICO_ERR_ROUTE_INVALID_METHOD'))
+  })
+})
