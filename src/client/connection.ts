@@ -5,7 +5,7 @@
  * @module
  */
 import type { Socket } from 'node:net'
-import { PorticoError, type ErrorCode } from '../errors.js'
+import { ERRORS, PorticoError, type ErrorCode } from '../errors.js'
 import type { ParserLimits, ResponseHead } from '../http1/types.js'
 import { ClientResponseParser } from './client-parser.js'
 
@@ -458,7 +458,9 @@ export class ClientConnection {
     this.handler = null
     this.done = false
     this.phase = 'idle'
-    const err = cause instanceof PorticoError ? cause : new PorticoError(code as ErrorCode, message, { cause })
+    // A socket error's own code (ECONNRESET, ERR_OUT_OF_RANGE, …) is not a registry code.
+    const known = Object.hasOwn(ERRORS, code) ? (code as ErrorCode) : 'PORTICO_ERR_CONNECTION_CLOSED'
+    const err = cause instanceof PorticoError ? cause : new PorticoError(known, message, { cause })
     handler.onError(err, { responseStarted: this.responseStarted, reused: this.completed > 0 })
   }
 }

@@ -16,7 +16,8 @@ import { queryStringFromDict, type QueryFields } from './query-string.js'
 import { flattenHeaders, hasHeader, prepareBody, removeHeader, type HeadersInput, type PreparedBody, type RequestBodyInit } from './request-body.js'
 
 /**
- * Timeouts in milliseconds; a number sets all three.
+ * Timeouts in milliseconds (1 to 2^31−1, Node's timer range; anything else is a `RangeError`);
+ * a number sets all three.
  *
  * @example
  * ```ts
@@ -217,8 +218,21 @@ async function send(
 
 function normalizeTimeouts(timeout: number | Timeouts | undefined): { connectTimeout?: number; headersTimeout?: number; bodyTimeout?: number } {
   if (timeout === undefined) return {}
-  if (typeof timeout === 'number') return { connectTimeout: timeout, headersTimeout: timeout, bodyTimeout: timeout }
-  return { connectTimeout: timeout.connect, headersTimeout: timeout.headers, bodyTimeout: timeout.body }
+  if (typeof timeout === 'number') {
+    const ms = checkTimeout('timeout', timeout)
+    return { connectTimeout: ms, headersTimeout: ms, bodyTimeout: ms }
+  }
+  return { connectTimeout: checkTimeout('timeout.connect', timeout.connect), headersTimeout: checkTimeout('timeout.headers', timeout.headers), bodyTimeout: checkTimeout('timeout.body', timeout.body) }
+}
+
+/** Node's timers hold at most 2^31−1 ms (about 24.8 days); beyond it they fire at once. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1
+
+function checkTimeout<T extends number | undefined>(name: string, ms: T): T {
+  if (ms !== undefined && !(typeof ms === 'number' && ms > 0 && ms <= MAX_TIMEOUT_MS)) {
+    throw new RangeError(`${name} must be a number of ms from 1 to ${MAX_TIMEOUT_MS}; got ${String(ms)}`)
+  }
+  return ms
 }
 
 function pickProxy(option: RequestOptions['proxy'], url: URL): URL | null {

@@ -69,8 +69,9 @@ export class TLSOptions {
   }
 
   /**
-   * The `tls.connect` options for a connection to `host` (SNI is sent unless `host` is an IP
-   * literal; ALPN offers `http/1.1`).
+   * The `tls.connect` options for a connection to `host`: the certificate is checked against
+   * `host` (a name, or an IP address against the certificate's IP entries); SNI is sent unless
+   * `host` is an IP literal; ALPN offers `http/1.1`.
    *
    * @example
    * ```ts
@@ -78,7 +79,9 @@ export class TLSOptions {
    * ```
    */
   toConnectionOptions(host: string, alpn: readonly string[] = ['http/1.1']): ConnectionOptions {
-    const options: ConnectionOptions = { ALPNProtocols: [...alpn] }
+    // `host` is what the certificate is checked against (tls.connect over an existing socket
+    // would otherwise check 'localhost'); SNI carries names only (RFC 6066 §3).
+    const options: ConnectionOptions = { ALPNProtocols: [...alpn], host }
     if (isIP(host) === 0) options.servername = host
     if (this.unsafe) {
       options.rejectUnauthorized = false

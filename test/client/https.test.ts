@@ -64,3 +64,22 @@ describe('HTTPS with a test CA', () => {
     client.close()
   })
 })
+
+describe('HTTPS to an IP address: the certificate is checked against that address', () => {
+  it('RFC 6125 §6.2: a certificate for the name only is refused for https://127.0.0.1, one for the address is taken (names fall back to the CN, localhost)', async () => {
+    for (const [san, ipOk, nameOk] of [['DNS:localhost', false, true], ['IP:127.0.0.1', true, true]] as const) {
+      const certs = makeCerts(san)
+      const server = await httpsServer({ key: certs.key, cert: certs.cert }, (_req, res) => res.end('ok'))
+      const agent = new Agent({ tls: TLSOptions.client(certs.caCert) })
+      try {
+        for (const [url, ok] of [[`https://127.0.0.1:${server.port}/`, ipOk], [`https://localhost:${server.port}/`, nameOk]] as const) {
+          if (ok) assert.equal(await (await request(url, { agent })).text(), 'ok', `${san} ${url}`)
+          else await assert.rejects(request(url, { agent }), (e: unknown) => isPorticoError(e, 'PORTICO_ERR_TLS_HANDSHAKE'), `${san} ${url}`)
+        }
+      } finally {
+        agent.close()
+        await server.close()
+      }
+    }
+  })
+})

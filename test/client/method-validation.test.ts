@@ -36,3 +36,18 @@ describe('client: the request method is a token (RFC 9110 §9.1), never a way to
     }
   })
 })
+
+describe('client: timeouts outside what a timer can hold are refused up front', () => {
+  it('request() rejects timeout Infinity, 0, NaN or past 2^31−1 ms with a RangeError and sends nothing', async () => {
+    const server = await scriptedServer((_head, _i, socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'))
+    try {
+      for (const timeout of [Infinity, 0, Number.NaN, 3e9, -1, { body: Infinity }, { connect: 2 ** 31 }]) {
+        await assert.rejects(request(server.url, { timeout }), RangeError, JSON.stringify(timeout))
+      }
+      await (await request(server.url, { timeout: 2 ** 31 - 1 })).bytes()
+      assert.equal(server.heads.length, 1)
+    } finally {
+      await server.close()
+    }
+  })
+})
