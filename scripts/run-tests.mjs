@@ -17,5 +17,5 @@ function collect(dir, out) {
 const filter = process.argv.slice(2)
 let files = collect('build/test', []).sort()
 if (filter.length > 0) files = files.filter((f) => filter.some((x) => f.includes(x)))
-const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { stdio: 'inherit' })
+const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=120000', ...files], { stdio: 'inherit' })
 process.exit(r.status ?? 1)

@@ -79,3 +79,25 @@ test('HTTPClient (seed 002) has every method and property of the seed, and its e
   assert.equal(Status.TLS_HANDSHAKE_ERROR, 9)
   assert.equal(queryStringFromDict({ username: 'user', password: 'pass' }), 'username=user&password=pass')
 })
+
+test('Server (seed 001, tiny_httpd) has the names of create, run and the server accessors', async () => {
+  const server = createServer({
+    addr: '127.0.0.1', port: 0, sock: undefined, bufSize: 16 * 1024, getTimeS: () => Date.now() / 1000,
+    newThread: (serve) => void serve(), middlewares: [[1, async (_req, _res, next) => next()]], masksigpipe: true,
+    maxConnections: 10, idleTimeout: 0, afterInit: () => {},
+  })
+  for (const name of ['run', 'runExn', 'getAddress', 'isIPv6', 'all', 'registerRoute', 'setTopHandler', 'use', 'stop'] as const) {
+    assert.equal(typeof server[name], 'function', name)
+  }
+  assert.equal(server.running, false)
+  assert.equal(server.getAddress(), '127.0.0.1')
+  assert.equal(server.isIPv6(), false)
+  assert.equal(server.activeConnections, 0)
+  let port = -1
+  const done = server.run(() => (port = server.port))
+  while (port < 0) await new Promise((resolve) => setTimeout(resolve, 5))
+  assert.ok(port > 0)
+  assert.equal(server.running, true)
+  await server.stop()
+  assert.deepEqual(await done, { ok: true })
+})

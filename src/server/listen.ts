@@ -37,6 +37,11 @@ export interface ListenOptions {
   tls?: TlsFiles
   /** Listen backlog. */
   backlog?: number
+  /**
+   * Buffer size of each accepted socket (its readable and writable `highWaterMark`), for the
+   * listeners Portico creates. Defaults to the server's `bufSize` option, else Node's default.
+   */
+  highWaterMark?: number
 }
 
 /**
@@ -87,11 +92,12 @@ export async function openListener(
     return { listener: target, owned: false }
   }
   let listener: net.Server
+  const buffers: net.ServerOpts = options.highWaterMark === undefined ? {} : { highWaterMark: options.highWaterMark }
   if (options.tls !== undefined) {
     const t = options.tls
-    listener = tls.createServer({ ...t.options, key: readPem(t.key), cert: readPem(t.cert), allowHalfOpen: true }, onSocket)
+    listener = tls.createServer({ ...t.options, ...buffers, key: readPem(t.key), cert: readPem(t.cert), allowHalfOpen: true }, onSocket)
   } else {
-    listener = net.createServer({ allowHalfOpen: true, noDelay: true }, onSocket)
+    listener = net.createServer({ ...buffers, allowHalfOpen: true, noDelay: true }, onSocket)
   }
   await new Promise<void>((resolve, reject) => {
     const fail = (err: Error): void => reject(err)

@@ -1,17 +1,18 @@
 /**
  * `Server`: the seed's HTTPServer (routes, limits, listen/stop, `serverError`) over Portico's
- * own HTTP/1.1 engine, plus tiny_httpd's pieces (`setTopHandler`, `afterInit`, serving any
- * duplex stream, `inject`).
+ * own HTTP/1.1 engine, plus tiny_httpd's pieces (`setTopHandler`, `afterInit`, `run`, the
+ * `create` options, serving any duplex stream, `inject`).
  * @module
  */
 import { EventEmitter } from 'node:events'
 import { PorticoError } from '../errors.js'
-import type net from 'node:net'
+import net from 'node:net'
 import type { Duplex } from 'node:stream'
 import { HTTP_METHODS } from '../http1/methods.js'
 import { Router } from '../router/router.js'
 import { MiddlewareStack, type StageOptions } from '../router/compose.js'
 import type { PathParams } from '../router/params.js'
+import { Admission } from './admission.js'
 import { Connection } from './connection.js'
 import { ConcurrencyQueue } from './concurrency-queue.js'
 import { answerUnmatched, endpointFor, type RouteEntry } from './dispatch.js'
@@ -21,6 +22,7 @@ import type { PorticoResponse } from './response.js'
 import { stopServer, type StopOptions } from './stop.js'
 import { startSweep, sweepInterval } from './timeouts.js'
 import { inject, type InjectRequest, type InjectResponse } from './inject.js'
+import { runServer, type RunResult } from './run.js'
 import { resolveOptions, type ErrorHandler, type Handler, type Middleware, type ResolvedOptions, type RouteOptions, type ServerOptions } from './types.js'
 
 /** The seed's bounds for `setMaxRequestSize`: 1 KiB to 1 MiB. */
@@ -49,7 +51,9 @@ export class Server extends EventEmitter {
   /** @internal */ errorHandler: ErrorHandler | undefined = undefined
   /** @internal */ maxRequestSize: number
   /** @internal */ stopping = false
-  /** @internal coarse clock advanced by the timeout sweep */ clock = Date.now()
+  /** @internal reads the clock of the timeouts, in ms: `getTimeS() * 1000`, or `Date.now()` */
+  readonly readClock: () => number
+  /** @internal coarse clock advanced by the timeout sweep */ clock: number
   /** @internal hooks run before every response head (see `onResponseHead`) */
   readonly headHooks: ((req: PorticoRequest<any>, res: PorticoResponse) => void)[] = []
   /** @internal answers the requests no route took (404, 405, OPTIONS, 308) inside the middlewares */
@@ -59,18 +63,23 @@ export class Server extends EventEmitter {
   private listener: net.Server | undefined = undefined
   private ownsListener = false
   private stopSweep: (() => void) | undefined = undefined
-  private readonly waitingSockets: Duplex[] = []
+  private readonly admission = new Admission(this)
+  private stopWaiters: (() => void)[] = []
   private readonly stopHooks: ((graceful: boolean) => Promise<void> | void)[] = []
   private drainWaiters: (() => void)[] = []
   private readonly afterInit: ((server: Server) => void) | undefined
-  private readonly acceptSocket = (socket: net.Socket): void => this.accept(socket)
+  private readonly acceptSocket = (socket: net.Socket): void => this.admission.accept(socket)
 
   constructor(options: ServerOptions = {}) {
     super()
     this.config = resolveOptions(options)
+    const getTimeS = this.config.getTimeS
+    this.readClock = getTimeS === undefined ? Date.now : () => getTimeS() * 1000
+    this.clock = this.readClock()
     this.maxRequestSize = this.config.maxRequestSize
     this.limiter = new ConcurrencyQueue(this, this.config.maxConcurrentRequests, this.config.maxQueuedRequests)
     this.afterInit = options.afterInit
+    for (const [stage, middleware] of options.middlewares ?? []) this.use(middleware, { stage })
     this.unmatchedEntry = this.makeEntry(answerUnmatched, {})
   }
 
@@ -97,17 +106,19 @@ export class Server extends EventEmitter {
 
   /**
    * Registers a handler for a method and a path pattern (`{name}`, `{name:int}`, `{*rest}`);
-   * `req.params` is typed from the pattern.
+   * `req.params` is typed from the pattern. The method `'*'` takes every method (tiny_httpd's
+   * `add_route_handler` without `?meth`; see {@link Server.all}).
    *
    * @example
    * ```ts
    * server.registerRoute('GET', '/api/users/{id}', (req, res) => res.setJson({ user_id: req.params.id }))
+   * server.registerRoute('*', '/echo', (req) => req.method)
    * ```
    */
   registerRoute<P extends string>(method: string, path: P, handler: Handler<PathParams<P>>, options: RouteOptions = {}): this {
     const name = typeof method === 'string' ? method.toUpperCase() : method
     // A route on a method the parser refuses (501) could never run, yet would be listed in `Allow`.
-    if (typeof name !== 'string' || !HTTP_METHODS.has(name)) {
+    if (typeof name !== 'string' || (name !== '*' && !HTTP_METHODS.has(name))) {
       throw new PorticoError('PORTICO_ERR_ROUTE_INVALID_METHOD', `Invalid route method ${JSON.stringify(method)}: the parser refuses it (501); see HTTP_METHODS`)
     }
     this.router.add(name, path, this.makeEntry(handler as Handler<any>, options))
@@ -171,6 +182,19 @@ export class Server extends EventEmitter {
   }
 
   /**
+   * `registerRoute('*', …)`: a route for every method (tiny_httpd's `add_route_handler`
+   * without `?meth`); `req.method` tells which one came.
+   *
+   * @example
+   * ```ts
+   * server.all('/webhook', (req) => ({ method: req.method }))
+   * ```
+   */
+  all<P extends string>(path: P, handler: Handler<PathParams<P>>, options?: RouteOptions): this {
+    return this.registerRoute('*', path, handler, options)
+  }
+
+  /**
    * Adds a middleware for every route: `'encoding'` outermost, then stages ascending.
    *
    * @example
@@ -189,7 +213,10 @@ export class Server extends EventEmitter {
     return this
   }
 
-  /** The body limit for buffered bodies, clamped between 1 KiB and 1 MiB (the seed's bounds). */
+  /**
+   * The request limit, clamped between 1 KiB and 1 MiB (the seed's bounds). For a larger limit
+   * (uploads), use the `maxRequestSize` option of `createServer` or of a route: they take any size.
+   */
   setMaxRequestSize(size: number): void {
     this.maxRequestSize = Math.min(MAX_REQUEST_SIZE, Math.max(MIN_REQUEST_SIZE, Math.floor(size)))
   }
@@ -213,8 +240,10 @@ export class Server extends EventEmitter {
   async listen(port?: ListenTarget, bindAddress?: string, options?: ListenOptions): Promise<this>
   async listen(port: ListenTarget, bindAddress: string, useTls: boolean, tlsKey?: string, tlsCert?: string): Promise<this>
   async listen(port: ListenTarget = 0, bindAddress = '*', third: ListenOptions | boolean = {}, tlsKey = '', tlsCert = ''): Promise<this> {
-    const options: ListenOptions = typeof third === 'boolean' ? (third ? { tls: { key: tlsKey, cert: tlsCert } } : {}) : third
+    const given: ListenOptions = typeof third === 'boolean' ? (third ? { tls: { key: tlsKey, cert: tlsCert } } : {}) : third
     if (this.listener !== undefined) throw new PorticoError('PORTICO_ERR_ALREADY_LISTENING')
+    const bufSize = this.config.bufSize
+    const options = given.highWaterMark === undefined && bufSize !== undefined ? { ...given, highWaterMark: bufSize } : given
     this.stopping = false
     const { listener, owned } = await openListener(port, bindAddress, options, this.acceptSocket)
     this.listener = listener
@@ -224,15 +253,100 @@ export class Server extends EventEmitter {
     return this
   }
 
+  /**
+   * tiny_httpd's `run`: listens on the `sock`, or the `addr`:`port`, given to `createServer`
+   * (defaults `'127.0.0.1'`:8080), calls `afterInit` once listening (after the option's), and
+   * settles when the server stops: `{ ok: true }` after `stop()` (graceful or not), `{ ok:
+   * false, error }` when listening fails (`EADDRINUSE`…), the listener fails, or `afterInit`
+   * throws (the server is then stopped). It never rejects.
+   *
+   * @example
+   * ```ts
+   * const server = createServer({ port: 8080 })
+   * server.get('/', () => 'hello')
+   * const result = await server.run(() => console.log('listening on', server.port))
+   * if (!result.ok) console.error(result.error)
+   * ```
+   */
+  run(afterInit?: (server: Server) => void): Promise<RunResult> {
+    return runServer(this, afterInit)
+  }
+
+  /**
+   * tiny_httpd's `run_exn`: {@link Server.run}, resolving once stopped and rejecting with the error.
+   *
+   * @example
+   * ```ts
+   * await createServer({ addr: '::', port: 8080 }).runExn()
+   * ```
+   */
+  async runExn(afterInit?: (server: Server) => void): Promise<void> {
+    const result = await runServer(this, afterInit)
+    if (!result.ok) throw result.error
+  }
+
   /** Whether the server listens. */
   isListening(): boolean {
     return this.listener !== undefined && this.listener.listening
+  }
+
+  /**
+   * tiny_httpd's `running`: {@link Server.isListening}.
+   *
+   * @example
+   * ```ts
+   * if (server.running) await server.stop()
+   * ```
+   */
+  get running(): boolean {
+    return this.isListening()
   }
 
   /** The port listened on (0 when not listening). */
   getPort(): number {
     const address = this.listener?.address()
     return typeof address === 'object' && address !== null ? address.port : 0
+  }
+
+  /**
+   * tiny_httpd's `port`: the port listened on (the one picked when 0 was asked), or, before
+   * listening, the `port` option (default 8080). `getPort()` gives 0 before listening.
+   *
+   * @example
+   * ```ts
+   * const server = createServer({ port: 0 })
+   * void server.run(() => console.log(server.port)) // e.g. 43117
+   * ```
+   */
+  get port(): number {
+    return this.isListening() ? this.getPort() : this.config.port
+  }
+
+  /**
+   * tiny_httpd's `addr`: the address listened on (`'127.0.0.1'`, `'::'` for `'*'`…), or,
+   * before listening, the `addr` option (default `'127.0.0.1'`).
+   *
+   * @example
+   * ```ts
+   * await server.listen(0); server.getAddress() // '::' (dual-stack)
+   * ```
+   */
+  getAddress(): string {
+    const address = this.isListening() ? this.listener?.address() : undefined
+    if (typeof address === 'string') return address
+    return address?.address ?? this.config.addr
+  }
+
+  /**
+   * tiny_httpd's `is_ipv6`: whether {@link Server.getAddress} is an IPv6 address.
+   *
+   * @example
+   * ```ts
+   * createServer({ addr: '::1' }).isIPv6() // true
+   * ```
+   */
+  isIPv6(): boolean {
+    return net.isIPv6(this.getAddress())
   }
 
   /** Connections open now. */
@@ -250,41 +364,21 @@ export class Server extends EventEmitter {
    */
   serve(stream: Duplex): Connection {
     this.startSweep()
-    this.clock = Date.now()
+    this.clock = this.readClock()
     const conn = new Connection(this, stream)
     this.connections.add(conn)
     return conn
   }
 
-  /** @internal a new socket from the listener: served, or held unread past `maxConnections` */
+  /** @internal a new socket from the listener: served (through `newThread`), or held unread past `maxConnections` */
   accept(socket: Duplex): void {
-    if (this.stopping) {
-      socket.destroy()
-      return
-    }
-    if ((socket as net.Socket).setNoDelay !== undefined) (socket as net.Socket).setNoDelay(true)
-    if (this.connections.size >= this.config.maxConnections) {
-      socket.pause()
-      this.waitingSockets.push(socket)
-      socket.once('close', () => {
-        const i = this.waitingSockets.indexOf(socket)
-        if (i >= 0) this.waitingSockets.splice(i, 1)
-      })
-      return
-    }
-    this.serve(socket)
+    this.admission.accept(socket)
   }
 
   /** @internal a connection closed or was handed over */
   connectionClosed(conn: Connection): void {
     this.connections.delete(conn)
-    while (this.waitingSockets.length > 0 && this.connections.size < this.config.maxConnections && !this.stopping) {
-      const next = this.waitingSockets.shift() as Duplex
-      if (!next.destroyed) {
-        this.serve(next)
-        next.resume()
-      }
-    }
+    this.admission.closed(conn)
     if (this.connections.size === 0 && this.drainWaiters.length > 0) for (const resolve of this.drainWaiters.splice(0)) resolve()
   }
 
@@ -308,10 +402,24 @@ export class Server extends EventEmitter {
     this.stopping = true
     const listener = this.listener
     this.listener = undefined
-    for (const s of this.waitingSockets.splice(0)) s.destroy()
-    await stopServer(this, listener, this.ownsListener, this.acceptSocket, this.stopHooks, options)
-    this.stopSweep?.()
-    this.stopSweep = undefined
+    this.admission.dropAll()
+    try {
+      await stopServer(this, listener, this.ownsListener, this.acceptSocket, this.stopHooks, options)
+    } finally {
+      this.stopSweep?.()
+      this.stopSweep = undefined
+      for (const resolve of this.stopWaiters.splice(0)) resolve()
+    }
+  }
+
+  /** @internal resolves at the end of the next `stop()` */
+  whenStopped(): Promise<void> {
+    return new Promise((resolve) => this.stopWaiters.push(resolve))
+  }
+
+  /** @internal the listening `net.Server`, if any */
+  get netServer(): net.Server | undefined {
+    return this.listener
   }
 
   /**
@@ -366,7 +474,7 @@ export class Server extends EventEmitter {
 
   private startSweep(): void {
     if (this.stopSweep !== undefined) return
-    this.clock = Date.now()
+    this.clock = this.readClock()
     this.stopSweep = startSweep(this, sweepInterval(this.config))
   }
 }

@@ -2,7 +2,8 @@
  * The connection timeouts (`headersTimeout`, `requestTimeout`, `keepAliveTimeout`,
  * `idleTimeout`) without a timer per socket or per request: one unref'd interval per server
  * advances a coarse clock and sweeps the connections. The sweep runs at a quarter of the
- * smallest timeout (between 10 ms and 1 s), so a deadline is met within that much.
+ * smallest timeout (between 10 ms and 1 s), so a deadline is met within that much. The clock
+ * is the server's (`Date.now()`, or the `getTimeS` option × 1000).
  * @module
  */
 import type { ResolvedOptions } from './types.js'
@@ -36,6 +37,8 @@ export interface SweptConnection {
  */
 export interface SweepTarget {
   clock: number
+  /** Reads the server's clock, in milliseconds. */
+  readonly readClock: () => number
   readonly config: ResolvedOptions
   readonly connections: ReadonlySet<SweptConnection>
 }
@@ -88,7 +91,7 @@ export function sweepInterval(o: ResolvedOptions): number {
  */
 export function startSweep(target: SweepTarget, interval: number): () => void {
   const timer = setInterval(() => {
-    const now = Date.now()
+    const now = target.readClock()
     target.clock = now
     // stamps come from the same coarse clock, so they lag by up to one period: never fire early
     for (const conn of target.connections) checkConnection(conn, now - interval, target.config)
