@@ -296,7 +296,7 @@ export class Connection implements ResponseSink, BodySource {
     // are seen at once through 'close'/'error'. Ordinary responses are still completed
     // after a half-close (closeAfterPending below); to watch a stream with nc, keep its
     // input open (`(printf 'GET /events HTTP/1.1\r\nHost: x\r\n\r\n'; cat) | nc host port`).
-    const streaming = this.out.pending.some((res) => res.stream !== undefined)
+    const streaming = this.out.pending.some((res) => res.openedStream !== undefined)
     if (streaming || (this.current !== undefined && this.currentRes !== undefined && !this.currentRes.headersSent)) this.destroy()
     else this.closeAfterPending()
   }
@@ -470,7 +470,7 @@ export class Connection implements ResponseSink, BodySource {
 
   private onDrain(): void {
     if (this.parked !== undefined) this.unpark()
-    this.out.pending[0]?.stream?.emitDrain()
+    this.out.pending[0]?.openedStream?.emitDrain()
   }
 
   private pause(reason: number): void {

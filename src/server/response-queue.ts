@@ -127,7 +127,7 @@ export class ResponseQueue {
       wake()
     }
     // later, not from inside finish(): a writer woken here may end its response at once
-    const stream = res.stream
+    const stream = res.openedStream
     if (stream !== undefined) queueMicrotask(() => stream.emitDrain())
   }
 }

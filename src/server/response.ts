@@ -51,7 +51,7 @@ export class PorticoResponse {
   /** @internal encodings of `held` */
   heldEncodings: BufferEncoding[] | undefined = undefined
   /** @internal the stream opened by `openStream` */
-  stream: ResponseStream | undefined = undefined
+  openedStream: ResponseStream | undefined = undefined
   /** @internal the request holds a slot of the concurrency limiter */
   holdsSlot = false
   /**
@@ -373,6 +373,27 @@ export class PorticoResponse {
   }
 
   /**
+   * Streams the body. Given a source (a `Readable`, an async iterable of chunks) it sends it as
+   * {@link send} does, with backpressure, and settles once all is sent; given nothing (or
+   * {@link OpenStreamOptions}) it writes the head now and returns the body stream, as
+   * {@link openStream} does.
+   *
+   * @example
+   * ```ts
+   * await res.stream(fs.createReadStream('big.csv'))
+   * const out = res.stream(); out.write('a'); out.end()
+   * ```
+   */
+  stream(source: BodySource): Promise<void>
+  stream(options?: OpenStreamOptions): ResponseStream
+  stream(arg?: BodySource | OpenStreamOptions): Promise<void> | ResponseStream {
+    if (arg !== undefined && arg !== null && typeof (arg as BodySource)[Symbol.asyncIterator] === 'function') {
+      return this.track(pipeBody(this, arg as BodySource))
+    }
+    return this.openStream(arg as OpenStreamOptions | undefined)
+  }
+
+  /**
    * Writes the head now and returns a stream for the body: chunked on HTTP/1.1; with
    * `{ raw: true }` the bytes go out as they are and the connection closes after the body.
    * With a `Content-Length` set the body is framed by it and held to it: a write past it
@@ -413,7 +434,7 @@ export class PorticoResponse {
     // the declared length goes out as the engine's own field (one, normalized)
     this.writeHead(serializeHead(this, this.headers, this.userConnection, declared, chunked, false))
     const stream = new ResponseStream(this, chunked, noBody, noBody ? -1 : declared)
-    this.stream = stream
+    this.openedStream = stream
     this.bodyStream = stream
     return stream
   }
@@ -541,7 +562,7 @@ export class PorticoResponse {
     if (this.finished) return
     this.finished = true
     this.aborted = true
-    this.stream?.fireClose()
+    this.openedStream?.fireClose()
     this.fireFinish()
   }
 

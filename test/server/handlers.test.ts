@@ -280,4 +280,23 @@ describe('handlers through inject()', () => {
     assert.ok(HTTPServer instanceof Server)
     assert.equal(HTTPServer.isListening(), false)
   })
+
+  it('res.stream(source) sends a Readable with backpressure; res.stream() returns the body stream (DESIGN: Response stream)', async () => {
+    const s = createServer()
+    s.get('/source', async (_req, res) => {
+      await res.stream(Readable.from(['a', 'b', 'c']))
+    })
+    s.get('/open', (_req, res) => {
+      const out = res.setHeader('Content-Type', 'text/plain').stream()
+      out.write('x')
+      out.write('y')
+      out.end()
+    })
+    const a = await s.inject({ url: '/source' })
+    assert.equal(a.statusCode, 200)
+    assert.equal(a.body.toString(), 'abc')
+    const b = await s.inject({ url: '/open' })
+    assert.equal(b.body.toString(), 'xy')
+    assert.equal(b.headers['transfer-encoding'], 'chunked')
+  })
 })
