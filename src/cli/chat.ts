@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util'
 import { createChatServer } from '../examples/chat/chat-server.js'
-import { parseCommandArgs, parseScale, runScaled, SCALE_HELP, SCALE_OPTIONS, UsageError, type ScaleConfig } from './cluster-flags.js'
+import { flagError, joinNegativeValues, parseCommandArgs, parseScale, runScaled, SCALE_HELP, SCALE_OPTIONS, UsageError, type ScaleConfig } from './cluster-flags.js'
 
 /**
  * The help text of `portico chat`.
@@ -22,7 +22,8 @@ Run the WebSocket chat: the page at /, a WebSocket at /ws whose every message re
 Options:
   -p, --port <n>            Port to listen on (default 8080; 0 picks a free one)
   -a, --addr <address>      Address to bind (default 127.0.0.1; 0.0.0.0 or :: for all)
-      --max-tasks <n>       Requests handled at once, chat connections included (default 5)
+      --max-tasks <n>       Requests handled at once, chat connections included (default 5:
+                            each open chat holds one, so a sixth user waits; raise it)
 ${SCALE_HELP}
   -h, --help                Show this help
 
@@ -41,6 +42,14 @@ export interface ChatConfig {
   readonly help: boolean
 }
 
+const CHAT_OPTIONS = {
+  port: { type: 'string', short: 'p' },
+  addr: { type: 'string', short: 'a' },
+  'max-tasks': { type: 'string' },
+  ...SCALE_OPTIONS,
+  help: { type: 'boolean', short: 'h' },
+} as const
+
 function wholeNumber(name: string, text: string | undefined, fallback: number, min: number): number {
   if (text === undefined) return fallback
   if (!/^\d+$/.test(text) || Number(text) < min) throw new UsageError(`--${name} needs a whole number ≥ ${min}, not '${text}'`)
@@ -58,20 +67,9 @@ function wholeNumber(name: string, text: string | undefined, fallback: number, m
 export function parseChatArgs(argv: readonly string[]): ChatConfig {
   let parsed
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: false,
-      strict: true,
-      options: {
-        port: { type: 'string', short: 'p' },
-        addr: { type: 'string', short: 'a' },
-        'max-tasks': { type: 'string' },
-        ...SCALE_OPTIONS,
-        help: { type: 'boolean', short: 'h' },
-      },
-    })
+    parsed = parseArgs({ args: joinNegativeValues(argv, CHAT_OPTIONS), allowPositionals: false, strict: true, options: CHAT_OPTIONS })
   } catch (err) {
-    throw new UsageError((err as Error).message.split('\n')[0])
+    throw flagError(err)
   }
   const v = parsed.values
   const port = wholeNumber('port', v.port, 8080, 0)
@@ -82,6 +80,27 @@ export function parseChatArgs(argv: readonly string[]): ChatConfig {
     maxTasks: wholeNumber('max-tasks', v['max-tasks'], 5, 1),
     scale: parseScale(v),
     help: v.help === true,
+  }
+}
+
+/** How often, at most, {@link waitWarning} repeats itself. */
+const WAIT_WARNING_EVERY_MS = 10_000
+
+/**
+ * The warning printed when requests wait for a slot: once, then at most every 10 seconds.
+ *
+ * @example
+ * ```ts
+ * createChatServer({ maxConcurrentRequests: 5, onWait: waitWarning(5) })
+ * ```
+ */
+export function waitWarning(maxTasks: number, write: (line: string) => void = (line) => void process.stderr.write(line)): () => void {
+  let last = -Infinity
+  return () => {
+    const now = Date.now()
+    if (now - last < WAIT_WARNING_EVERY_MS) return
+    last = now
+    write(`portico chat: all ${maxTasks} task slots are held by open chat connections; new requests wait until one closes (raise --max-tasks, e.g. --max-tasks 200)\n`)
   }
 }
 
@@ -105,7 +124,7 @@ export async function runChat(argv: string[]): Promise<number> {
     scale: config.scale,
     port: config.port,
     addr: config.addr,
-    build: () => createChatServer({ maxConcurrentRequests: config.maxTasks }),
+    build: () => createChatServer({ maxConcurrentRequests: config.maxTasks, onWait: waitWarning(config.maxTasks) }),
     announce: (port) => {
       out(`Portico chat listening on http://${host}:${port}/`)
       out('Open it in two browser windows; press Ctrl-C to stop.')

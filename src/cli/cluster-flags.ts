@@ -25,6 +25,61 @@ import { describeListenError } from './listen-errors.js'
  */
 export class UsageError extends Error {}
 
+/** What `parseArgs` needs to know of an option here. */
+type FlagSpec = { readonly type: 'string' | 'boolean'; readonly short?: string }
+
+/**
+ * Prepares arguments for `parseArgs`: an option taking a value that is followed by a negative
+ * number (`--timeout -1`) takes it as its value (`--timeout=-1`), so that the option's own check
+ * says what it needs instead of `parseArgs` calling the argument "ambiguous".
+ *
+ * @example
+ * ```ts
+ * joinNegativeValues(['--timeout', '-1', '-q'], { timeout: { type: 'string' }, quiet: { type: 'boolean', short: 'q' } })
+ * // ['--timeout=-1', '-q']
+ * ```
+ */
+export function joinNegativeValues(argv: readonly string[], options: Readonly<Record<string, FlagSpec>>): string[] {
+  const takesValue = new Set<string>()
+  for (const [name, spec] of Object.entries(options)) {
+    if (spec.type !== 'string') continue
+    takesValue.add(`--${name}`)
+    if (spec.short !== undefined) takesValue.add(`-${spec.short}`)
+  }
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]
+    const next = argv[i + 1]
+    if (arg === '--') {
+      out.push(...argv.slice(i))
+      break
+    }
+    if (takesValue.has(arg) && next !== undefined && /^-\.?\d/.test(next)) {
+      out.push(arg.startsWith('--') ? `${arg}=${next}` : `${arg}${next}`)
+      i++
+    } else {
+      out.push(arg)
+    }
+  }
+  return out
+}
+
+/**
+ * The {@link UsageError} for an error of `parseArgs`, in one line (`--port needs a value` rather
+ * than its three lines about an "ambiguous" argument).
+ *
+ * @example
+ * ```ts
+ * try { parseArgs({ args, options }) } catch (err) { throw flagError(err) }
+ * ```
+ */
+export function flagError(err: unknown): UsageError {
+  const message = (err as Error).message
+  const ambiguous = /^Option '([^']+)' argument is ambiguous/.exec(message)
+  if (ambiguous !== null) return new UsageError(`${ambiguous[1]} needs a value`)
+  return new UsageError(message.split('\n')[0])
+}
+
 /**
  * Parses a command's arguments: the config, or the exit code when there is nothing more to
  * do (`--help` printed: 0; a usage error explained in one line: 2).
@@ -181,8 +236,10 @@ function untilSignal(command: ScaledCommand, stop: (graceful: boolean) => Promis
     let stopping = false
     const onSignal = (): void => {
       if (stopping) {
+        // 130 at once: the graceful stop, cut short by the forced one, must not resolve 0 first.
         command.out('Forcing stop.')
-        void stop(false).then(() => resolveExit(130))
+        resolveExit(130)
+        void stop(false)
         return
       }
       stopping = true

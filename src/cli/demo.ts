@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util'
 import { createDemoServer } from '../examples/demo/demo-server.js'
 import { DEMO_LINKS } from '../examples/demo/home-page.js'
-import { parseCommandArgs, UsageError } from './cluster-flags.js'
+import { flagError, joinNegativeValues, parseCommandArgs, UsageError } from './cluster-flags.js'
 import { describeListenError } from './listen-errors.js'
 
 /**
@@ -20,7 +20,7 @@ import { describeListenError } from './listen-errors.js'
 export const DEMO_HELP = `Usage: portico demo [options]
 
 Run the demo server: a home page linking a WebSocket chat, Server-Sent Events, static files,
-a REST API with CORS, gzip and a request log, all on one port.
+a REST API with CORS, compression (br/gzip) and a request log, all on one port.
 
 Options:
   -p, --port <n>            Port to listen on (default: $PORT, else 8080; 0 picks a free one)
@@ -28,6 +28,13 @@ Options:
   -q, --quiet               Do not log requests
   -h, --help                Show this help
 `
+
+const DEMO_OPTIONS = {
+  port: { type: 'string', short: 'p' },
+  addr: { type: 'string', short: 'a' },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+} as const
 
 /** The parsed command line of `portico demo`. */
 export interface DemoConfig {
@@ -48,19 +55,9 @@ export interface DemoConfig {
 export function parseDemoArgs(argv: readonly string[], env: Record<string, string | undefined> = process.env): DemoConfig {
   let parsed
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        port: { type: 'string', short: 'p' },
-        addr: { type: 'string', short: 'a' },
-        quiet: { type: 'boolean', short: 'q' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    })
+    parsed = parseArgs({ args: joinNegativeValues(argv, DEMO_OPTIONS), strict: true, allowPositionals: false, options: DEMO_OPTIONS })
   } catch (err) {
-    throw new UsageError((err as Error).message.split('\n')[0])
+    throw flagError(err)
   }
   const v = parsed.values
   const text = v.port ?? (env.PORT === undefined || env.PORT === '' ? '8080' : env.PORT)
@@ -99,8 +96,10 @@ export async function runDemo(argv: string[]): Promise<number> {
     let stopping = false
     const stop = (): void => {
       if (stopping) {
+        // 130 at once: the graceful stop, cut short by the forced one, must not resolve 0 first.
         out('Forcing stop.')
-        void server.stop({ graceful: false }).then(() => resolveExit(130))
+        resolveExit(130)
+        void server.stop({ graceful: false })
         return
       }
       stopping = true

@@ -65,7 +65,8 @@ export class ProgressBar {
     } else {
       line = `${formatBytes(this.received)}  ${formatBytes(rate)}/s`
     }
-    const columns = this.out.columns ?? 80
+    // `||`: a pty can report 0 columns.
+    const columns = this.out.columns || 80
     this.out.write('\r' + line.slice(0, columns - 1).padEnd(Math.min(columns - 1, 79)))
   }
 }

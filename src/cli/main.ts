@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs'
 export const MAIN_HELP = `Usage: portico <command> [options]
 
 Commands:
-  serve [dir]   serve a directory over HTTP (listing, ranges, uploads, CORS, gzip, TLS)
+  serve [dir]   serve a directory over HTTP (listing, ranges, uploads, CORS, compression, TLS)
   chat          run the WebSocket chat (a page at /, a broadcast WebSocket at /ws)
   get URL       download a URL to stdout or a file (-o), with a progress bar on a terminal
   demo          run the demo server that shows every feature (what \`npm start\` runs)

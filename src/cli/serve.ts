@@ -15,7 +15,8 @@ import { logger } from '../middleware/logger.js'
 import '../middleware/install.js'
 import type { PorticoRequest } from '../server/request.js'
 import type { PorticoResponse } from '../server/response.js'
-import { parseCommandArgs, parseScale, runScaled, SCALE_HELP, SCALE_OPTIONS, UsageError, type ScaleConfig } from './cluster-flags.js'
+import { loadTlsFiles } from './listen-errors.js'
+import { flagError, joinNegativeValues, parseCommandArgs, parseScale, runScaled, SCALE_HELP, SCALE_OPTIONS, UsageError, type ScaleConfig } from './cluster-flags.js'
 
 /**
  * The help text of `portico serve`.
@@ -42,7 +43,7 @@ Options:
       --tls-key <file>      Serve HTTPS with this private key (PEM) ...
       --tls-cert <file>     ... and this certificate (PEM)
   -j, --max-connections <n> Connections served at once; more wait (default unlimited)
-      --timeout <seconds>   Close connections idle this long (default 0: never)
+      --timeout <seconds>   Close connections idle this long (default 0: never; at most 2147483)
 ${SCALE_HELP}
   -q, --quiet               Do not log requests
   -h, --help                Show this help
@@ -74,6 +75,13 @@ function parseCount(name: string, text: string | undefined, fallback: number, mi
   return Number(text)
 }
 
+/** `--timeout`: whole seconds, 0 (never) up to what Node's timers hold (2^31 − 1 ms). */
+function parseTimeoutSeconds(text: string | undefined): number {
+  if (text === undefined) return 0
+  if (!/^\d+$/.test(text) || Number(text) > 2_147_483) throw new UsageError(`--timeout needs whole seconds from 0 (never) to 2147483, not '${text}'`)
+  return Number(text)
+}
+
 /** `--cors` takes an optional value: a bare `--cors` means `*`. */
 function normalizeCors(argv: readonly string[]): string[] {
   const out: string[] = []
@@ -85,6 +93,25 @@ function normalizeCors(argv: readonly string[]): string[] {
   }
   return out
 }
+
+const SERVE_OPTIONS = {
+  port: { type: 'string', short: 'p' },
+  addr: { type: 'string', short: 'a' },
+  listing: { type: 'boolean' },
+  'no-listing': { type: 'boolean' },
+  upload: { type: 'boolean' },
+  'max-upload': { type: 'string' },
+  delete: { type: 'boolean' },
+  cors: { type: 'string' },
+  gzip: { type: 'boolean' },
+  'tls-key': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'max-connections': { type: 'string', short: 'j' },
+  timeout: { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+  ...SCALE_OPTIONS,
+  help: { type: 'boolean', short: 'h' },
+} as const
 
 /** The parsed command line. */
 export interface ServeConfig {
@@ -116,31 +143,9 @@ export interface ServeConfig {
 export function parseServeArgs(argv: readonly string[]): ServeConfig {
   let parsed
   try {
-    parsed = parseArgs({
-      args: normalizeCors(argv),
-      allowPositionals: true,
-      strict: true,
-      options: {
-        port: { type: 'string', short: 'p' },
-        addr: { type: 'string', short: 'a' },
-        listing: { type: 'boolean' },
-        'no-listing': { type: 'boolean' },
-        upload: { type: 'boolean' },
-        'max-upload': { type: 'string' },
-        delete: { type: 'boolean' },
-        cors: { type: 'string' },
-        gzip: { type: 'boolean' },
-        'tls-key': { type: 'string' },
-        'tls-cert': { type: 'string' },
-        'max-connections': { type: 'string', short: 'j' },
-        timeout: { type: 'string' },
-        quiet: { type: 'boolean', short: 'q' },
-        ...SCALE_OPTIONS,
-        help: { type: 'boolean', short: 'h' },
-      },
-    })
+    parsed = parseArgs({ args: joinNegativeValues(normalizeCors(argv), SERVE_OPTIONS), allowPositionals: true, strict: true, options: SERVE_OPTIONS })
   } catch (err) {
-    throw new UsageError((err as Error).message.split('\n')[0])
+    throw flagError(err)
   }
   const v = parsed.values
   if (parsed.positionals.length > 1) throw new UsageError(`one directory at most, got ${parsed.positionals.length}`)
@@ -160,7 +165,7 @@ export function parseServeArgs(argv: readonly string[]): ServeConfig {
     gzip: v.gzip === true,
     tls: v['tls-key'] === undefined ? undefined : { key: v['tls-key'], cert: v['tls-cert'] as string },
     maxConnections,
-    timeout: parseCount('timeout', v.timeout, 0),
+    timeout: parseTimeoutSeconds(v.timeout),
     quiet: v.quiet === true,
     scale: parseScale(v),
     help: v.help === true,
@@ -223,14 +228,20 @@ export async function runServe(argv: string[]): Promise<number> {
     fail(`${config.dir} is not a directory`)
     return 1
   }
-  const scheme = config.tls === undefined ? 'http' : 'https'
+  // Read in this process, so that with --workers a bad file is one line from the primary.
+  const tls = config.tls === undefined ? undefined : await loadTlsFiles(config.tls)
+  if (typeof tls === 'string') {
+    fail(tls)
+    return 1
+  }
+  const scheme = tls === undefined ? 'http' : 'https'
   return runScaled({
     name: 'serve',
     scale: config.scale,
     port: config.port,
     addr: config.addr,
     build: () => buildServeServer(config, out),
-    listen: (server, port) => server.listen(port, config.addr, config.tls === undefined ? {} : { tls: config.tls }),
+    listen: (server, port) => server.listen(port, config.addr, tls === undefined ? {} : { tls }),
     announce: (port) => {
       out(`Serving ${config.dir}${config.upload ? ' (uploads on)' : ''}${config.delete ? ' (delete on)' : ''} at:`)
       for (const url of urlsFor(config.addr, port, scheme)) out(`  ${url}`)

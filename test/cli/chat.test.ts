@@ -72,3 +72,31 @@ test('chat --workers 2 delivers a message between clients on any worker', async 
     assert.equal(await chat.stop(), 0)
   }
 })
+
+test('with the default --max-tasks 5, a sixth client gets a warning on stderr naming --max-tasks', async () => {
+  const chat = await startCli(['chat', '-p', '0'])
+  const clients: ChatClient[] = []
+  try {
+    for (let i = 0; i < 5; i++) clients.push(await ChatClient.open(`ws://127.0.0.1:${chat.port}/ws`))
+    assert.doesNotMatch(chat.output(), /--max-tasks/)
+    const sixth = ChatClient.open(`ws://127.0.0.1:${chat.port}/ws`)
+    sixth.catch(() => {})
+    for (let i = 0; i < 100 && !chat.output().includes('--max-tasks'); i++) await new Promise((r) => setTimeout(r, 30))
+    const warnings = chat.output().split('\n').filter((l) => l.includes('--max-tasks'))
+    assert.equal(warnings.length, 1, chat.output())
+    assert.match(warnings[0], /^portico chat: all 5 task slots are held by open chat connections; new requests wait .*raise --max-tasks/)
+    // A seventh within the next seconds does not repeat the warning.
+    const seventh = ChatClient.open(`ws://127.0.0.1:${chat.port}/ws`)
+    seventh.catch(() => {})
+    await new Promise((r) => setTimeout(r, 300))
+    assert.equal(chat.output().split('\n').filter((l) => l.includes('--max-tasks')).length, 1)
+    // Once a slot frees, the waiting client gets in.
+    clients.shift()?.close()
+    clients.push(await sixth)
+    clients.shift()?.close()
+    clients.push(await seventh)
+  } finally {
+    for (const c of clients) c.close()
+    await chat.stop('SIGKILL')
+  }
+})

@@ -21,6 +21,8 @@ test('demo answers 200 on every page the home page links', async () => {
     const links = [...home.body.matchAll(/href="(\/[^"]*)"/g)].map((m) => m[1])
     for (const path of ['/chat', '/sse', '/files/', '/api/users/42']) assert.ok(links.includes(path), path)
     for (const path of links) assert.equal((await fetchText(new URL(path, demo.url).href)).status, 200, path)
+    assert.match(home.body, /compression \(br\/gzip\)/, 'the home page names both encodings the demo sends')
+    assert.doesNotMatch(home.body, /gzip for text/)
     const listing = await fetchText(demo.url + 'files/')
     assert.match(listing.body, /lorem\.txt/)
     assert.match(listing.body, /notes/)

@@ -28,6 +28,9 @@ describe('the chat example (Toit HTTP tutorial)', () => {
     await a.send('hello from a')
     assert.equal(await a.receive(), 'hello from a')
     assert.equal(await b.receive(), 'hello from a')
+    // The tutorial forwards whatever arrives (`it.send data`): binary messages too.
+    await b.send(new Uint8Array([0, 1, 2, 255]))
+    for (const ws of [a, b]) assert.deepEqual([...(await ws.receive()) as Uint8Array], [0, 1, 2, 255])
     await a.close()
     await b.close()
     await server.stop()

@@ -15,6 +15,11 @@ export interface ChatOptions {
   maxConcurrentRequests?: number
   /** Largest chat message, bytes. Default 64 KiB. */
   maxMessageSize?: number
+  /**
+   * Called when a request arrives while every slot is held by an open chat connection, so it
+   * waits until one closes (with the default 5, the sixth client hangs: Toit's `max-tasks` trap).
+   */
+  onWait?(maxConcurrentRequests: number): void
 }
 
 const TOPIC = 'chat'
@@ -29,8 +34,22 @@ const TOPIC = 'chat'
  * ```
  */
 export function createChatServer(options: ChatOptions = {}): Server {
-  const server = createServer({ maxConcurrentRequests: options.maxConcurrentRequests ?? 5 })
-  mountChat(server, { ...options, pagePaths: ['/', '/index.html'], wsPath: '/ws' })
+  const max = options.maxConcurrentRequests ?? 5
+  const server = createServer({ maxConcurrentRequests: max })
+  const mount: ChatMountOptions = { pagePaths: ['/', '/index.html'], wsPath: '/ws' }
+  if (options.maxMessageSize !== undefined) mount.maxMessageSize = options.maxMessageSize
+  const onWait = options.onWait
+  if (onWait !== undefined) {
+    // `accept` runs as a request is routed, before it queues for a slot; chat connections are
+    // the only handlers that hold one for long.
+    const open = { count: 0 }
+    mount.open = open
+    mount.accept = () => {
+      if (open.count >= max) onWait(max)
+      return true
+    }
+  }
+  mountChat(server, mount)
   return server
 }
 
@@ -42,11 +61,16 @@ export interface ChatMountOptions {
   wsPath: string
   /** Largest chat message, bytes. Default 64 KiB. */
   maxMessageSize?: number
+  /** Runs as each chat request (page or WebSocket) is routed, before it waits for a slot. */
+  accept?(): true
+  /** Counts the chat connections open now (their handlers hold a slot while open). */
+  open?: { count: number }
 }
 
 /**
- * Adds the chat's page and WebSocket to an existing server (every text message is published to
- * all chat clients through `server.publish`, so a hub attached to the server carries it further).
+ * Adds the chat's page and WebSocket to an existing server (every message, text or binary, is
+ * published to all chat clients through `server.publish`, so a hub attached to the server
+ * carries it further).
  *
  * @example
  * ```ts
@@ -59,18 +83,30 @@ export function mountChat(server: Server, options: ChatMountOptions): Server {
     res.setHeader('Content-Type', 'text/html; charset=utf-8')
     res.send(html)
   }
-  for (const path of options.pagePaths) server.get(path, page)
+  const accept = options.accept
+  for (const path of options.pagePaths) server.get(path, page, accept === undefined ? {} : { accept })
+  const open = options.open
   server.ws(
     options.wsPath,
     async (ws) => {
-      ws.subscribe(TOPIC)
-      // The tutorial's loop: `while data := web-socket.receive: clients.do: it.send data`.
-      let data
-      while ((data = await ws.receive()) !== null) {
-        if (typeof data === 'string') server.publish(TOPIC, data)
+      if (open !== undefined) open.count++
+      try {
+        ws.subscribe(TOPIC)
+        // The tutorial's loop: `while data := web-socket.receive: clients.do: it.send data`.
+        let data
+        while ((data = await ws.receive()) !== null) {
+          server.publish(TOPIC, data)
+        }
+      } finally {
+        if (open !== undefined) open.count--
       }
     },
-    { maxPayload: options.maxMessageSize ?? 64 * 1024, heartbeat: 30_000, perMessageDeflate: { serverNoContextTakeover: true } },
+    {
+      maxPayload: options.maxMessageSize ?? 64 * 1024,
+      heartbeat: 30_000,
+      perMessageDeflate: { serverNoContextTakeover: true },
+      ...(accept === undefined ? {} : { accept }),
+    },
   )
   return server
 }

@@ -81,7 +81,12 @@ const PAGE = `<!DOCTYPE html>
 
   function connect() {
     ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + __WS_PATH__)
+    // The 6th user of \`portico chat\` (default --max-tasks 5) waits here until a slot frees.
+    const slow = setTimeout(() => {
+      if (ws.readyState === WebSocket.CONNECTING) status.textContent = 'waiting for the server (full? see --max-tasks)…'
+    }, 3000)
     ws.onopen = () => {
+      clearTimeout(slow)
       delay = 500
       status.textContent = 'online'
       status.classList.add('online')
@@ -93,6 +98,7 @@ const PAGE = `<!DOCTYPE html>
       show(event.data, mine ? 'mine' : '')
     }
     ws.onclose = () => {
+      clearTimeout(slow)
       status.textContent = 'reconnecting…'
       status.classList.remove('online')
       button.disabled = true

@@ -1,6 +1,6 @@
 /**
  * The demo server (`portico demo`, `npm start`): every Portico feature on one port — the home
- * page, the seed's REST API with CORS, static files with listings, gzip, SSE, the WebSocket chat
+ * page, the seed's REST API with CORS, static files with listings, compression (br/gzip), SSE, the WebSocket chat
  * and the request logger.
  * @module
  */

@@ -22,7 +22,7 @@ export interface DemoLink {
 export const DEMO_LINKS: readonly DemoLink[] = [
   { href: '/chat', title: 'WebSocket chat', text: 'Open it in two windows: every message is broadcast to every client over /chat/ws.' },
   { href: '/sse', title: 'Server-Sent Events', text: 'A live clock pushed every second, and a board that broadcasts to every open page.' },
-  { href: '/files/', title: 'Static files', text: 'A sample folder with directory listing, ranges, ETags and gzip for text.' },
+  { href: '/files/', title: 'Static files', text: 'A sample folder with directory listing, ranges, ETags and compression (br/gzip).' },
   { href: '/api/users/42', title: 'Path parameters', text: 'GET /api/users/{id}: the route echoes the parameter as JSON.' },
   { href: '/api/items', title: 'REST resource', text: 'A JSON list; CORS headers are sent on every /api response.' },
   { href: '/api/items/2', title: 'Typed parameters', text: '/api/items/{id:int}: id arrives as a number; /api/items/9 answers 404 with an HttpError.' },
@@ -50,7 +50,7 @@ curl -i -X PUT http://HOST/api/users/1        # 405 with Allow
 curl -I http://HOST/api/items/1               # automatic HEAD
 curl -i -X OPTIONS http://HOST/api/items/1    # automatic OPTIONS
 curl -i -H 'Origin: https://example.com' http://HOST/api/items   # CORS
-curl --compressed -v http://HOST/files/lorem.txt 2>&amp;1 | grep -i encoding   # gzip</pre>
+curl --compressed -v http://HOST/files/lorem.txt 2>&amp;1 | grep -i encoding   # br or gzip</pre>
 </section>`,
   { home: true },
 )
