@@ -135,7 +135,8 @@ describe('lifecycle: listen, stop, TLS, upgrade, maxConnections', () => {
     assert.equal(refused, true)
   })
 
-  it('stop(): after a response whose keep-alive head was built before the stop, the next request is still answered, with Connection: close', async () => {
+  /** /slow then /fast pipelined; /fast is answered (keep-alive head built) while /slow waits; then stop(). */
+  async function keepAliveAnsweredBeforeStop(): Promise<{ c: RawClient; stopping: Promise<void> }> {
     let release!: () => void
     const gate = new Promise<void>((r) => (release = r))
     const s = await started((s) => {
@@ -146,12 +147,16 @@ describe('lifecycle: listen, stop, TLS, upgrade, maxConnections', () => {
       s.get('/fast', () => 'fast done')
     })
     const c = await RawClient.connect(s.getPort())
-    // /fast is answered (keep-alive head built) while /slow, ahead of it, still waits.
     c.write(get('/slow') + get('/fast'))
     await sleep(30)
     const stopping = s.stop({ timeout: 5000 })
     release()
     await c.until((d) => d.includes('fast done'))
+    return { c, stopping }
+  }
+
+  it('stop(): after a response whose keep-alive head was built before the stop, the next request is still answered, with Connection: close', async () => {
+    const { c, stopping } = await keepAliveAnsweredBeforeStop()
     assert.doesNotMatch(c.data, /Connection: close/)
     // The client was told it may go on: its next request gets an answer, not a closed socket.
     c.write(get('/fast'))
@@ -162,21 +167,7 @@ describe('lifecycle: listen, stop, TLS, upgrade, maxConnections', () => {
   })
 
   it('stop(): a connection whose keep-alive response went out during the stop closes about a second later when nothing comes', async () => {
-    let release!: () => void
-    const gate = new Promise<void>((r) => (release = r))
-    const s = await started((s) => {
-      s.get('/slow', async () => {
-        await gate
-        return 'slow done'
-      })
-      s.get('/fast', () => 'fast done')
-    })
-    const c = await RawClient.connect(s.getPort())
-    c.write(get('/slow') + get('/fast'))
-    await sleep(30)
-    const stopping = s.stop({ timeout: 5000 })
-    release()
-    await c.until((d) => d.includes('fast done'))
+    const { c, stopping } = await keepAliveAnsweredBeforeStop()
     const t0 = Date.now()
     await c.closedByPeer(3000)
     assert.ok(Date.now() - t0 < 2000)
