@@ -5,12 +5,11 @@
  */
 import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
-import net from 'node:net'
 import { createServer, type Server } from '../../src/server/index.js'
 import { cors } from '../../src/middleware/cors.js'
 import { CorsPolicy, type CorsOptions } from '../../src/middleware/cors-policy.js'
 import '../../src/middleware/install.js'
-import { request } from './helpers.js'
+import { rawExchange, request } from './helpers.js'
 
 const O = 'https://a.example'
 const servers: Server[] = []
@@ -26,17 +25,6 @@ async function serve(setup: (s: Server) => void, options: { maxRequestSize?: num
   await server.listen(0, '127.0.0.1')
   servers.push(server)
   return { server, errors }
-}
-
-function raw(port: number, bytes: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1', () => socket.write(bytes))
-    let data = ''
-    socket.setEncoding('latin1')
-    socket.on('data', (d: string) => (data += d))
-    socket.on('error', reject)
-    socket.on('close', () => resolve(data))
-  })
 }
 
 const body = 'x'.repeat(200)
@@ -59,7 +47,7 @@ for (const [mode, install] of modes) {
       },
       { maxRequestSize: 100 },
     )
-    const answer = await raw(server.getPort(), CHUNKED_UPLOAD)
+    const answer = await rawExchange(server.getPort(), CHUNKED_UPLOAD)
     assert.match(answer, /^HTTP\/1\.1 413 /)
     assert.match(answer, new RegExp(`\r\nAccess-Control-Allow-Origin: ${O}\r\n`, 'i'))
     await new Promise((resolve) => setTimeout(resolve, 30))
@@ -76,7 +64,7 @@ test('use(cors()) with an async origin function: a 413 meanwhile is no server er
     },
     { maxRequestSize: 100 },
   )
-  assert.match(await raw(server.getPort(), CHUNKED_UPLOAD), /^HTTP\/1\.1 413 /)
+  assert.match(await rawExchange(server.getPort(), CHUNKED_UPLOAD), /^HTTP\/1\.1 413 /)
   await new Promise((resolve) => setTimeout(resolve, 30))
   assert.deepEqual(errors, [])
 })
@@ -89,7 +77,7 @@ test('server.cors() with an origin function that rejects: an engine answer survi
     },
     { maxRequestSize: 100 },
   )
-  const answer = await raw(server.getPort(), `POST /up HTTP/1.1\r\nHost: x\r\nOrigin: ${O}\r\nContent-Length: 5000\r\nConnection: close\r\n\r\n`)
+  const answer = await rawExchange(server.getPort(), `POST /up HTTP/1.1\r\nHost: x\r\nOrigin: ${O}\r\nContent-Length: 5000\r\nConnection: close\r\n\r\n`)
   assert.match(answer, /^HTTP\/1\.1 413 /)
   await new Promise((resolve) => setTimeout(resolve, 30))
   assert.deepEqual(errors, [])

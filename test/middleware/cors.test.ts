@@ -4,7 +4,7 @@ import net from 'node:net'
 import { HttpError } from '../../src/errors.js'
 import type { Server } from '../../src/server/index.js'
 import { cors } from '../../src/middleware/cors.js'
-import { request, started } from './helpers.js'
+import { rawExchange, request, started } from './helpers.js'
 
 const O = 'https://app.example'
 const servers: Server[] = []
@@ -150,11 +150,11 @@ test('engine answers carry the CORS headers: 413 from Content-Length and a chunk
   servers.push(s)
   const chunk = 'x'.repeat(800)
   const answers = [
-    await raw(s.getPort(), `POST /json HTTP/1.1\r\nHost: x\r\nOrigin: ${O}\r\nContent-Length: 5000\r\n\r\n`),
-    await raw(s.getPort(), `POST /json HTTP/1.1\r\nHost: x\r\nOrigin: ${O}\r\nTransfer-Encoding: chunked\r\n\r\n320\r\n${chunk}\r\n320\r\n${chunk}\r\n0\r\n\r\n`),
-    await raw(s.getPort(), `POST /json HTTP/1.1\r\nHost: x\r\nOrigin: ${O}\r\nConnection: close\r\nContent-Length: 3\r\n\r\n{x}`),
-    await raw(s.getPort(), `GET /nowhere HTTP/1.1\r\nHost: x\r\nOrigin: ${O}\r\nConnection: close\r\n\r\n`),
-    await raw(s.getPort(), `GET /json HTTP/1.1\r\nHost: x\r\nOrigin: ${O}\r\nConnection: close\r\n\r\n`),
+    await rawExchange(s.getPort(), `POST /json HTTP/1.1\r\nHost: x\r\nOrigin: ${O}\r\nContent-Length: 5000\r\n\r\n`),
+    await rawExchange(s.getPort(), `POST /json HTTP/1.1\r\nHost: x\r\nOrigin: ${O}\r\nTransfer-Encoding: chunked\r\n\r\n320\r\n${chunk}\r\n320\r\n${chunk}\r\n0\r\n\r\n`),
+    await rawExchange(s.getPort(), `POST /json HTTP/1.1\r\nHost: x\r\nOrigin: ${O}\r\nConnection: close\r\nContent-Length: 3\r\n\r\n{x}`),
+    await rawExchange(s.getPort(), `GET /nowhere HTTP/1.1\r\nHost: x\r\nOrigin: ${O}\r\nConnection: close\r\n\r\n`),
+    await rawExchange(s.getPort(), `GET /json HTTP/1.1\r\nHost: x\r\nOrigin: ${O}\r\nConnection: close\r\n\r\n`),
   ]
   assert.deepEqual(answers.map((a) => a.slice(9, 12)), ['413', '413', '400', '404', '405'])
   for (const a of answers) assert.match(a, new RegExp(`\r\nAccess-Control-Allow-Origin: ${O}\r\n`, 'i'), a)
@@ -171,7 +171,7 @@ test('a 503 from a full queue carries the CORS headers', async () => {
   const first = net.connect(s.getPort(), '127.0.0.1', () => first.write('GET /slow HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'))
   first.on('error', () => {})
   await new Promise((resolve) => setTimeout(resolve, 50))
-  const full = await raw(s.getPort(), `GET /slow HTTP/1.1\r\nHost: x\r\nOrigin: ${O}\r\nConnection: close\r\n\r\n`)
+  const full = await rawExchange(s.getPort(), `GET /slow HTTP/1.1\r\nHost: x\r\nOrigin: ${O}\r\nConnection: close\r\n\r\n`)
   assert.match(full, /^HTTP\/1\.1 503/)
   assert.match(full, /\r\nAccess-Control-Allow-Origin: \*\r\n/)
   release()
@@ -191,17 +191,6 @@ test('the cors() middleware keeps its headers on a handler error answer', async 
   assert.equal(r.headers['access-control-allow-origin'], O)
   assert.ok(!r.text.includes('hidden'))
 })
-
-function raw(port: number, bytes: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1', () => socket.write(bytes))
-    let data = ''
-    socket.setEncoding('latin1')
-    socket.on('data', (d: string) => (data += d))
-    socket.on('error', reject)
-    socket.on('close', () => resolve(data))
-  })
-}
 
 function rawOptionsStar(port: number): Promise<string> {
   return new Promise((resolve, reject) => {

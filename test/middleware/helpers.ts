@@ -48,18 +48,22 @@ export function request(
   })
 }
 
-/** Writes `head` as it is and reads until the server closes; returns the status and the text. */
-export function rawRequest(port: number, target: string): Promise<{ status: number; text: string }> {
+/** Writes `bytes` as they are and reads until the server closes; returns all it sent. */
+export function rawExchange(port: number, bytes: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1', () => {
-      socket.write(Buffer.from(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, 'latin1'))
-    })
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(Buffer.from(bytes, 'latin1')))
     let data = ''
     socket.setEncoding('latin1')
     socket.on('data', (d: string) => (data += d))
     socket.on('error', reject)
-    socket.on('close', () => resolve({ status: Number(data.slice(9, 12)), text: data }))
+    socket.on('close', () => resolve(data))
   })
+}
+
+/** `GET target` sent as it is, read until the server closes; returns the status and the text. */
+export async function rawRequest(port: number, target: string): Promise<{ status: number; text: string }> {
+  const data = await rawExchange(port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`)
+  return { status: Number(data.slice(9, 12)), text: data }
 }
 
 /** A fresh temporary directory, removed by the returned function. */
